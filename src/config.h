@@ -1,0 +1,64 @@
+/* Settings: the configuration file, then the environment, then the command line. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy.h"
+
+/* What happens to a leaking syscall. */
+enum leak_action {
+	ACTION_BLOCK,    /* the syscall fails with the block errno; the program goes on */
+	ACTION_KILL,     /* the whole traced tree is killed */
+	ACTION_LOG,      /* reported, then let through */
+	ACTION_REDIRECT, /* sent through the proxy instead (not yet supported) */
+};
+
+/* Exit statuses of sockstrace itself (the program's own status passes through). */
+enum {
+	EXIT_LEAK_DEFAULT = 3,  /* default --leak-exit-code: a leak was seen */
+	EXIT_FAILURE_OWN = 125, /* bad usage, bad configuration, or tracing failed */
+	EXIT_CANNOT_EXEC = 126, /* the program exists but could not be executed */
+	EXIT_NOT_FOUND = 127,   /* the program was not found */
+};
+
+/* Every setting; each has a configuration key and a command-line option. */
+struct settings {
+	struct policy policy;      /* what is allowed */
+	enum leak_action on_leak;  /* what to do with a leak */
+	int block_errno;           /* errno of a blocked syscall; 0 = ECONNREFUSED / EPERM */
+	char *output;              /* human log file; NULL = standard error */
+	char *report;              /* JSON Lines report file; NULL = none */
+	bool stack;                /* unwind and print the stack of each leak */
+	unsigned stack_depth;      /* most frames per stack */
+	int leak_exit_code;        /* exit status when any leak was seen */
+	bool quiet;                /* no summary line, leak lines only */
+	bool verbose;              /* also report allowed destinations */
+	bool io_uring;             /* allow io_uring_setup (not yet supported) */
+};
+
+/* Built-in defaults (Tor's). */
+void settings_init(struct settings *s);
+void settings_free(struct settings *s);
+
+/*
+ * Sets one setting by its configuration key from text ("true"/"false" for booleans).
+ * For list keys (proxies, allow) the value is appended; settings_clear_list() empties one.
+ * Returns 0, -ENOENT for an unknown key, or -EINVAL with *ret_valid pointing at a static
+ * description of what would be valid.
+ */
+int settings_set(struct settings *s, const char *key, const char *value, const char **ret_valid);
+int settings_clear_list(struct settings *s, const char *key);
+
+/*
+ * Reads a libconfig file into s. Returns 0, -ENOENT when the file does not exist (and
+ * missing_ok), or another negative errno with a message "FILE:LINE: ..." in err.
+ */
+int settings_load_file(struct settings *s, const char *path, bool missing_ok, char *err, size_t errlen);
+
+/* Applies TOR_SOCKS_HOST / TOR_SOCKS_PORT from the environment (getenv). Returns 0, or
+ * -EINVAL with a message in err. */
+int settings_load_env(struct settings *s, char *err, size_t errlen);
+
+/* The errno named NAME ("ECONNREFUSED") or a number; -EINVAL when unknown. */
+int errno_parse(const char *name);

@@ -1,0 +1,188 @@
+/* sockstrace: run a program and catch the network traffic that bypasses its proxy.
+ * Options, wiring and exit status; everything else lives in libsockstrace. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "report.h"
+#include "tracer.h"
+
+/* Long-only options, numbered past any character. */
+enum {
+	OPT_ALLOW_LOOPBACK = 256, OPT_NO_ALLOW_LOOPBACK, OPT_RESTRICT_UNIX, OPT_UNIX_ONLY,
+	OPT_NO_NETLINK, OPT_ON_LEAK, OPT_BLOCK_ERRNO, OPT_STACK, OPT_NO_STACK, OPT_STACK_DEPTH,
+	OPT_LEAK_EXIT_CODE, OPT_IO_URING,
+};
+
+static const struct option options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "proxy", required_argument, NULL, 'P' },
+	{ "allow", required_argument, NULL, 'a' },
+	{ "allow-loopback", no_argument, NULL, OPT_ALLOW_LOOPBACK },
+	{ "no-allow-loopback", no_argument, NULL, OPT_NO_ALLOW_LOOPBACK },
+	{ "restrict-unix", no_argument, NULL, OPT_RESTRICT_UNIX },
+	{ "unix-only", no_argument, NULL, OPT_UNIX_ONLY },
+	{ "no-netlink", no_argument, NULL, OPT_NO_NETLINK },
+	{ "on-leak", required_argument, NULL, OPT_ON_LEAK },
+	{ "block-errno", required_argument, NULL, OPT_BLOCK_ERRNO },
+	{ "output", required_argument, NULL, 'o' },
+	{ "report", required_argument, NULL, 'r' },
+	{ "stack", no_argument, NULL, OPT_STACK },
+	{ "no-stack", no_argument, NULL, OPT_NO_STACK },
+	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
+	{ "leak-exit-code", required_argument, NULL, OPT_LEAK_EXIT_CODE },
+	{ "allow-io-uring", no_argument, NULL, OPT_IO_URING },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 },
+};
+
+/* Which configuration key each option sets, and to what when it takes no argument. */
+static const struct { int opt; const char *key; const char *value; } option_keys[] = {
+	{ 'P', "proxies", NULL }, { 'a', "allow", NULL },
+	{ OPT_ALLOW_LOOPBACK, "allow_loopback", "true" },
+	{ OPT_NO_ALLOW_LOOPBACK, "allow_loopback", "false" },
+	{ OPT_RESTRICT_UNIX, "restrict_unix", "true" }, { OPT_UNIX_ONLY, "unix_only", "true" },
+	{ OPT_NO_NETLINK, "allow_netlink", "false" }, { OPT_ON_LEAK, "on_leak", NULL },
+	{ OPT_BLOCK_ERRNO, "block_errno", NULL }, { 'o', "output", NULL }, { 'r', "report", NULL },
+	{ OPT_STACK, "stack", "true" }, { OPT_NO_STACK, "stack", "false" },
+	{ OPT_STACK_DEPTH, "stack_depth", NULL }, { OPT_LEAK_EXIT_CODE, "leak_exit_code", NULL },
+	{ OPT_IO_URING, "io_uring", "true" }, { 'q', "quiet", "true" }, { 'v', "verbose", "true" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: sockstrace [OPTION]... [--] PROGRAM [ARG]...\n"
+"Run PROGRAM and catch network traffic that bypasses the proxy (a proxy leak).\n"
+"\n"
+"  -c, --config FILE        read FILE instead of " SYSCONFDIR "/sockstrace.conf\n"
+"  -P, --proxy URL          allowed proxy (repeatable; replaces the configured ones):\n"
+"                           socks5://HOST:PORT, socks5h://, http://, unix:/PATH\n"
+"  -a, --allow ENDPOINT     also allow ADDR[/PREFIX][:PORT[-PORT]], [IPv6]:PORT,\n"
+"                           unix:/PATH (repeatable; adds to the configured ones)\n"
+"      --allow-loopback     allow 127.0.0.0/8 and ::1 (--no-allow-loopback: do not)\n"
+"      --restrict-unix      allow unix sockets only to unix: proxies and allow rules\n"
+"      --unix-only          allow unix sockets only (a Tor SocksPort on a unix socket)\n"
+"      --no-netlink         treat netlink sockets as leaks\n"
+"      --on-leak ACTION     block (default), kill, log; redirect is not yet supported\n"
+"      --block-errno NAME   errno of a blocked call (default ECONNREFUSED for connect,\n"
+"                           EPERM for sends)\n"
+"  -o, --output FILE        write leak lines and the summary to FILE, not stderr\n"
+"  -r, --report FILE        write a JSON Lines report to FILE\n"
+"      --stack, --no-stack  print the call stack of each leak (default: on)\n"
+"      --stack-depth N      at most N frames (default 32)\n"
+"      --leak-exit-code N   exit status when a leak was seen (default 3; 0: the program's)\n"
+"      --allow-io-uring     let the program use io_uring, which no filter can see into\n"
+"  -q, --quiet              no summary line\n"
+"  -v, --verbose            also report allowed destinations\n"
+"  -h, --help               show this help and exit\n"
+"  -V, --version            show the version and exit\n"
+"\n"
+"The environment's TOR_SOCKS_HOST and TOR_SOCKS_PORT override the configured proxies;\n"
+"SOCKSTRACE_CONFIG names the configuration file. Exit status: the program's own, %d when\n"
+"a leak was seen, 125 when sockstrace failed, 126/127 when PROGRAM cannot be run.\n"
+"See sockstrace(1) and sockstrace.conf(5).\n", EXIT_LEAK_DEFAULT);
+}
+
+/* Applies one command-line option; exits with a message naming the option on error. */
+static void apply_option(struct settings *s, int opt, const char *arg, bool *cleared)
+{
+	for (size_t i = 0; i < sizeof(option_keys) / sizeof(option_keys[0]); i++) {
+		const char *valid = NULL;
+		const char *value = option_keys[i].value ? option_keys[i].value : arg;
+		int rc;
+
+		if (option_keys[i].opt != opt)
+			continue;
+		if (opt == 'P' && !*cleared) {
+			settings_clear_list(s, "proxies");
+			*cleared = true;
+		}
+		rc = settings_set(s, option_keys[i].key, value, &valid);
+		if (rc == -EINVAL) {
+			const struct option *o = options;
+			while (o->name && o->val != opt)
+				o++;
+			fprintf(stderr, "sockstrace: --%s: '%s' is not valid; must be %s\n", o->name, value,
+				valid);
+			exit(EXIT_FAILURE_OWN);
+		}
+		if (rc < 0) {
+			fprintf(stderr, "sockstrace: %s\n", strerror(-rc));
+			exit(EXIT_FAILURE_OWN);
+		}
+		return;
+	}
+}
+
+int main(int argc, char *argv[])
+{
+	static const char optstring[] = "+c:P:a:o:r:qvhV";
+	struct settings s;
+	struct report r;
+	struct summary sum = { 0 };
+	const char *config = getenv("SOCKSTRACE_CONFIG");
+	bool config_given = config && *config, cleared = false;
+	char err[1024];
+	int opt, rc;
+
+	/* First pass: only where the configuration is, and --help / --version. */
+	while ((opt = getopt_long(argc, argv, optstring, options, NULL)) != -1) {
+		if (opt == 'c') {
+			config = optarg;
+			config_given = true;
+		} else if (opt == 'h') {
+			usage(stdout);
+			return 0;
+		} else if (opt == 'V') {
+			printf("sockstrace %s\n", PACKAGE_VERSION);
+			return 0;
+		} else if (opt == '?') {
+			fputs("Try 'sockstrace --help' for more information.\n", stderr);
+			return EXIT_FAILURE_OWN;
+		}
+	}
+	if (optind >= argc) {
+		fputs("sockstrace: no program to run\nTry 'sockstrace --help' for more information.\n",
+		      stderr);
+		return EXIT_FAILURE_OWN;
+	}
+
+	settings_init(&s);
+	rc = settings_load_file(&s, config_given ? config : SYSCONFDIR "/sockstrace.conf",
+				!config_given, err, sizeof(err));
+	if (rc == 0 || rc == -ENOENT)
+		rc = settings_load_env(&s, err, sizeof(err));
+	if (rc < 0 && rc != -ENOENT) {
+		fprintf(stderr, "sockstrace: %s\n", err);
+		return EXIT_FAILURE_OWN;
+	}
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, optstring, options, NULL)) != -1)
+		apply_option(&s, opt, optarg, &cleared);
+	if (s.on_leak == ACTION_REDIRECT) {
+		fputs("sockstrace: on_leak redirect is not yet supported; use block, kill or log\n",
+		      stderr);
+		return EXIT_FAILURE_OWN;
+	}
+
+	if (report_open(&r, &s, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockstrace: %s\n", err);
+		return EXIT_FAILURE_OWN;
+	}
+	rc = tracer_run(&s, &r, argv + optind, &sum, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "sockstrace: %s\n", err);
+	else
+		report_summary(&r, &sum);
+	report_close(&r);
+	settings_free(&s);
+	return sum.status;
+}

@@ -1,0 +1,57 @@
+/* What the user reads: a line per leak, the JSON Lines report, the summary. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "syscalls.h"
+#include "unwind.h"
+
+/* One leak, as reported. */
+struct leak_event {
+	pid_t pid;                  /* thread group of the leaking thread */
+	pid_t tid;                  /* the leaking thread */
+	const char *comm;           /* its /proc comm */
+	const char *exe;            /* its executable */
+	const char *syscall;        /* "connect", "sendto", ... */
+	const char *arch;           /* "x86_64" or "i386" */
+	const struct dest *dest;    /* where it went, or why that is unknown */
+	const char *transport;      /* "tcp", "udp", ... */
+	const char *rule;           /* why it is a leak */
+	enum leak_action action;    /* what sockstrace did */
+	const struct frame *frames; /* its stack, innermost first */
+	int n_frames;               /* frames in it; 0 with stack_why set when not unwound */
+	const char *stack_why;      /* why there is no stack, NULL when none was asked */
+};
+
+/* The end of a run. */
+struct summary {
+	unsigned long leaks;          /* leaks reported */
+	unsigned long leaks_by_action[4]; /* indexed by enum leak_action */
+	unsigned long seccomp_stops;  /* seccomp stops: one per intercepted syscall */
+	unsigned long ptrace_stops;   /* every stop waitpid() reported, seccomp ones included */
+	unsigned long processes;      /* processes and threads traced */
+	int status;                   /* sockstrace's exit status */
+	int program_status;           /* the program's own status, shell style (128+N: signal N) */
+};
+
+struct report {
+	FILE *out;     /* human lines */
+	FILE *json;    /* JSON Lines, or NULL */
+	bool quiet;    /* no summary line */
+	bool verbose;  /* allowed destinations too */
+};
+
+/* Opens the outputs named in s. Returns 0, or -errno with a message in err. */
+int report_open(struct report *r, const struct settings *s, char *err, size_t errlen);
+void report_leak(struct report *r, const struct leak_event *e);
+/* With verbose only: one line for an allowed destination. */
+void report_allowed(struct report *r, pid_t tid, const char *syscall, const struct endpoint *ep,
+		    const char *rule);
+void report_summary(struct report *r, const struct summary *s);
+void report_close(struct report *r);
+
+/* "blocked", "killed", "logged", "redirected". */
+const char *action_past(enum leak_action a);

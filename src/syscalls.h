@@ -1,0 +1,51 @@
+/* The intercepted syscalls as a table: one row each, with its decoder. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sockaddr.h"
+
+/* Most destinations one syscall can carry: sendmmsg's UIO_MAXIOV messages. */
+#define CALL_MAX_DESTS 1024
+
+/* One destination of a syscall as read out of the tracee. */
+struct dest {
+	int error;          /* 0: ep is valid; -EFAULT: unreadable; -EINVAL: malformed */
+	struct endpoint ep; /* the normalized destination */
+};
+
+/* A seccomp stop, decoded. */
+struct call {
+	pid_t tid;                      /* the stopped thread */
+	enum abi abi;                   /* structure layouts of the tracee */
+	const struct syscall_def *def;  /* which syscall */
+	uint64_t args[6];               /* its arguments (unpacked from i386 socketcall) */
+	int fd;                         /* the socket argument */
+	size_t n_dests;                 /* destinations in dests */
+	struct dest *dests;             /* the caller's buffer of CALL_MAX_DESTS entries */
+};
+
+struct syscall_def {
+	const char *name;   /* name as libseccomp and reports know it */
+	int nr_x86_64;      /* syscall number on x86_64 */
+	int nr_i386;        /* direct syscall number on i386 (Linux 4.3+) */
+	int socketcall;     /* i386 socketcall(2) sub-call number */
+	int dest_arg;       /* native filter stops only when this argument is non-zero; -1: always */
+	int block_errno;    /* errno of a blocked call when none is configured */
+	bool is_send;       /* AF_UNSPEC destinations are sent to as AF_INET (udp(7) compat) */
+	int (*decode)(struct call *c); /* fills c->dests; returns 0 or -errno */
+};
+
+extern const struct syscall_def syscall_table[];
+extern const size_t syscall_count;
+
+/*
+ * Decodes a seccomp stop from the arch, number and arguments of PTRACE_GET_SYSCALL_INFO.
+ * SECCOMP_RET_DATA is not trusted: a tracee's own filter can return TRACE with any data.
+ * Reads what it needs from the tracee. Returns 0 with c filled (an unreadable structure is
+ * a destination with -EFAULT), or -ENOENT when the syscall is not one of the table's.
+ */
+int syscall_decode(pid_t tid, uint32_t arch, uint64_t nr, const uint64_t args[6], struct call *c);

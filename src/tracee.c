@@ -1,0 +1,109 @@
+/* Reading a stopped tracee: its memory, its sockets, its identity. */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "tracee.h"
+
+int tracee_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
+
+	if (len == 0)
+		return 0;
+	if (addr == 0 || addr + len < addr)
+		return -EFAULT;
+	return process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+}
+
+pid_t tracee_tgid(pid_t tid)
+{
+	char path[64], line[128];
+	_cleanup_fclose_ FILE *f = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "Tgid:", 5) == 0)
+			return (pid_t)atoi(line + 5);
+	return tid;
+}
+
+int tracee_sock_info(pid_t tgid, int fd, struct sock_info *ret)
+{
+	_cleanup_close_ int pidfd = -1;
+	_cleanup_close_ int dup = -1;
+	socklen_t len = sizeof(int);
+
+	*ret = (struct sock_info){ 0 };
+	pidfd = pidfd_open(tgid, 0);
+	if (pidfd < 0)
+		return -errno;
+	dup = pidfd_getfd(pidfd, fd, 0);
+	if (dup < 0)
+		return -errno;
+	if (getsockopt(dup, SOL_SOCKET, SO_TYPE, &ret->type, &len) < 0)
+		return -errno;
+	len = sizeof(int);
+	if (getsockopt(dup, SOL_SOCKET, SO_PROTOCOL, &ret->protocol, &len) < 0)
+		ret->protocol = 0;
+	return 0;
+}
+
+const char *sock_transport(const struct sock_info *si, int family)
+{
+	bool ip = family == AF_INET || family == AF_INET6;
+
+	switch (si->type) {
+	case SOCK_STREAM:
+		return ip ? "tcp" : "stream";
+	case SOCK_DGRAM:
+		if (ip && (si->protocol == IPPROTO_ICMP || si->protocol == IPPROTO_ICMPV6))
+			return "icmp";
+		return ip ? "udp" : "dgram";
+	case SOCK_RAW:
+		return "raw";
+	case SOCK_SEQPACKET:
+		return "seqpacket";
+	default:
+		return "unknown";
+	}
+}
+
+/* Reads a one-line /proc file, without its newline. */
+static void read_line(const char *path, char *buf, size_t size)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (f && fgets(buf, (int)size, f))
+		buf[strcspn(buf, "\n")] = '\0';
+}
+
+void tracee_comm(pid_t tid, char *buf, size_t size)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", tid);
+	read_line(path, buf, size);
+}
+
+void tracee_exe(pid_t tgid, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", tgid);
+	n = readlink(path, buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
+}

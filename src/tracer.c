@@ -1,0 +1,450 @@
+/* Runs a program under ptrace and the seccomp filter, and judges its network syscalls.
+ * The only file that calls ptrace(). */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "filter.h"
+#include "policy.h"
+#include "syscalls.h"
+#include "tracee.h"
+#include "tracer.h"
+#include "unwind.h"
+
+/* The set of traced tasks (threads and processes), by tid. */
+struct taskset {
+	pid_t *slots;   /* open addressing, linear probing; 0 = free */
+	size_t size;    /* a power of two */
+	size_t count;   /* tasks in the set */
+};
+
+struct tracer {
+	const struct settings *s; /* what to allow and what to do */
+	struct report *r;         /* where leaks go */
+	struct summary sum;       /* counters for the end */
+	struct taskset tasks;     /* every live traced task */
+	pid_t main_pid;           /* the program sockstrace started */
+	bool main_execed;         /* main_pid got as far as its execve() */
+	int exec_error_fd;        /* read end of the pipe the child reports execve() errors on */
+	bool killing;             /* the kill action fired: the whole tree is being killed */
+};
+
+/* The program sockstrace started, while it lives: signals to sockstrace go there. */
+static volatile sig_atomic_t forward_pid;
+/* A signal that came when the program was gone: the loop passes it to every task. */
+static volatile sig_atomic_t pending_signal;
+
+static size_t slot_of(const struct taskset *t, pid_t tid)
+{
+	size_t i = ((size_t)tid * 2654435761u) & (t->size - 1);
+
+	while (t->slots[i] && t->slots[i] != tid)
+		i = (i + 1) & (t->size - 1);
+	return i;
+}
+
+/* Adds tid; returns true when it was new. Aborts only on out-of-memory. */
+static bool taskset_add(struct taskset *t, pid_t tid)
+{
+	size_t i;
+
+	if ((t->count + 1) * 2 > t->size) {
+		struct taskset bigger = { .size = t->size ? t->size * 2 : 64 };
+		bigger.slots = calloc(bigger.size, sizeof(pid_t));
+		if (!bigger.slots) {
+			perror("sockstrace: task table");
+			abort();
+		}
+		for (size_t j = 0; j < t->size; j++)
+			if (t->slots[j])
+				bigger.slots[slot_of(&bigger, t->slots[j])] = t->slots[j];
+		bigger.count = t->count;
+		free(t->slots);
+		*t = bigger;
+	}
+	i = slot_of(t, tid);
+	if (t->slots[i])
+		return false;
+	t->slots[i] = tid;
+	t->count++;
+	return true;
+}
+
+static void taskset_remove(struct taskset *t, pid_t tid)
+{
+	size_t i, j;
+
+	if (!t->size || !t->slots[i = slot_of(t, tid)])
+		return;
+	t->slots[i] = 0;
+	t->count--;
+	/* Backward-shift the probe chain so lookups never stop early. */
+	for (j = (i + 1) & (t->size - 1); t->slots[j]; j = (j + 1) & (t->size - 1)) {
+		pid_t moved = t->slots[j];
+		t->slots[j] = 0;
+		t->slots[slot_of(t, moved)] = moved;
+	}
+}
+
+/* Restarts a stopped task; a task that vanished (ESRCH) will report its exit. */
+static void resume(pid_t tid, int sig)
+{
+	if (ptrace(PTRACE_CONT, tid, 0L, (long)sig) < 0 && errno != ESRCH)
+		fprintf(stderr, "sockstrace: cannot resume task %d: %s\n", tid, strerror(errno));
+}
+
+/* Skips the syscall at a seccomp stop, so that it returns retval (0 or -errno) without
+ * running: orig_rax -1 is "no syscall" (Documentation/userspace-api/seccomp_filter.rst). */
+static int skip_syscall(pid_t tid, long retval)
+{
+	struct user_regs_struct regs;
+
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &regs) < 0)
+		return -errno;
+	regs.orig_rax = (unsigned long long)-1;
+	regs.rax = (unsigned long long)retval;
+	if (ptrace(PTRACE_SETREGS, tid, 0L, &regs) < 0)
+		return -errno;
+	return 0;
+}
+
+static void kill_all(struct tracer *tr)
+{
+	tr->killing = true;
+	for (size_t i = 0; i < tr->tasks.size; i++)
+		if (tr->tasks.slots[i])
+			kill(tr->tasks.slots[i], SIGKILL);
+}
+
+/* What a call comes to once every destination is judged; later values win. */
+enum outcome {
+	OUTCOME_RUN,      /* let the syscall run */
+	OUTCOME_NOOP,     /* skip it, returning 0 (a neutralised UDP route probe) */
+	OUTCOME_BLOCK,    /* skip it, returning the block errno */
+};
+
+/* What is known about the leaking thread, looked up once per call and only for leaks. */
+struct leaker {
+	bool known;             /* the fields below are filled */
+	pid_t tgid;
+	struct sock_info sock;
+	char comm[32];
+	char exe[512];
+	struct frame frames[256];
+	int n_frames;
+	const char *stack_why;
+};
+
+static void leaker_fill(struct tracer *tr, const struct call *c, struct leaker *l)
+{
+	if (l->known)
+		return;
+	l->known = true;
+	l->tgid = tracee_tgid(c->tid);
+	if (c->fd < 0 || tracee_sock_info(l->tgid, c->fd, &l->sock) < 0)
+		l->sock = (struct sock_info){ 0 };
+	tracee_comm(c->tid, l->comm, sizeof(l->comm));
+	tracee_exe(l->tgid, l->exe, sizeof(l->exe));
+	l->n_frames = 0;
+	l->stack_why = NULL;
+	if (!tr->s->stack)
+		return;
+	if (c->abi == ABI_I386) {
+		l->stack_why = "32-bit tracee, not unwound";
+		return;
+	}
+	l->n_frames = unwind_stack(l->tgid, c->tid, l->frames, tr->s->stack_depth, &l->stack_why);
+	if (l->n_frames < 0)
+		l->n_frames = 0;
+}
+
+/*
+ * A UDP connect() to a loopback address that is not a DNS port reaches nobody by itself:
+ * glibc's getaddrinfo() makes such connects to sort its results (RFC 3484) and sends
+ * nothing. It is not reported; unless the action is log, the socket is left unconnected
+ * and the connect returns 0, so a later send without an address fails (EDESTADDRREQ).
+ */
+static bool is_route_probe(const struct call *c, const struct dest *d, const struct leaker *l)
+{
+	return c->def->nr_x86_64 == SYS_connect && d->error == 0 && l->sock.type == SOCK_DGRAM &&
+	       endpoint_is_loopback(&d->ep) && d->ep.port != 53;
+}
+
+static void judge(struct tracer *tr, struct call *c)
+{
+	static struct leaker l;
+	enum leak_action action = tr->killing ? ACTION_BLOCK : tr->s->on_leak;
+	enum outcome outcome = OUTCOME_RUN;
+
+	l.known = false;
+	for (size_t i = 0; i < c->n_dests; i++) {
+		const struct dest *d = &c->dests[i];
+		struct decision dec = { VERDICT_LEAK, "unreadable or malformed address" };
+		struct leak_event e;
+
+		if (d->error == 0) {
+			dec = policy_check(&tr->s->policy, &d->ep);
+			if (dec.verdict == VERDICT_ALLOW) {
+				if (tr->r->verbose)
+					report_allowed(tr->r, c->tid, c->def->name, &d->ep, dec.rule);
+				continue;
+			}
+		}
+		leaker_fill(tr, c, &l);
+		if (is_route_probe(c, d, &l)) {
+			if (action != ACTION_LOG && outcome < OUTCOME_NOOP)
+				outcome = OUTCOME_NOOP;
+			continue;
+		}
+		e = (struct leak_event){
+			.pid = l.tgid, .tid = c->tid, .comm = l.comm, .exe = l.exe,
+			.syscall = c->def->name, .arch = c->abi == ABI_I386 ? "i386" : "x86_64",
+			.dest = d, .transport = sock_transport(&l.sock, d->ep.family),
+			.rule = dec.rule, .action = action,
+			.frames = l.frames, .n_frames = l.n_frames, .stack_why = l.stack_why,
+		};
+		report_leak(tr->r, &e);
+		tr->sum.leaks++;
+		tr->sum.leaks_by_action[action]++;
+		if (action != ACTION_LOG)
+			outcome = OUTCOME_BLOCK;
+	}
+	if (outcome == OUTCOME_RUN) {
+		resume(c->tid, 0);
+		return;
+	}
+	skip_syscall(c->tid, outcome == OUTCOME_NOOP ? 0
+			     : -(long)(tr->s->block_errno ? tr->s->block_errno : c->def->block_errno));
+	if (outcome == OUTCOME_BLOCK && action == ACTION_KILL)
+		kill_all(tr);
+	resume(c->tid, 0);
+}
+
+static void on_seccomp(struct tracer *tr, pid_t tid)
+{
+	static struct dest dests[CALL_MAX_DESTS];
+	struct __ptrace_syscall_info info;
+	struct call c = { .dests = dests };
+
+	tr->sum.seccomp_stops++;
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info) <= 0 ||
+	    info.op != PTRACE_SYSCALL_INFO_SECCOMP ||
+	    syscall_decode(tid, info.arch, info.seccomp.nr, info.seccomp.args, &c) < 0) {
+		/* Gone, or a stop that a filter of the tracee's own asked for. */
+		resume(tid, 0);
+		return;
+	}
+	judge(tr, &c);
+}
+
+static void on_exit_status(struct tracer *tr, pid_t pid, int status)
+{
+	taskset_remove(&tr->tasks, pid);
+	unwind_forget(pid);
+	if (pid != tr->main_pid)
+		return;
+	forward_pid = 0;
+	tr->sum.program_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void on_stop(struct tracer *tr, pid_t pid, int status)
+{
+	int sig = WSTOPSIG(status);
+	unsigned long msg = 0;
+
+	tr->sum.ptrace_stops++;
+	if (taskset_add(&tr->tasks, pid))
+		tr->sum.processes++;
+	switch ((unsigned)status >> 16) {
+	case PTRACE_EVENT_SECCOMP:
+		on_seccomp(tr, pid);
+		return;
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE:
+		if (ptrace(PTRACE_GETEVENTMSG, pid, 0L, &msg) == 0 && taskset_add(&tr->tasks, (pid_t)msg))
+			tr->sum.processes++;
+		if (tr->killing)
+			kill((pid_t)msg, SIGKILL);
+		resume(pid, 0);
+		return;
+	case PTRACE_EVENT_EXEC:
+		/* A non-leader that execs takes over the leader's tid; its own tid vanishes
+		 * without an exit report (ptrace(2), "execve(2) under ptrace"). */
+		if (ptrace(PTRACE_GETEVENTMSG, pid, 0L, &msg) == 0 && (pid_t)msg != pid)
+			taskset_remove(&tr->tasks, (pid_t)msg);
+		unwind_forget(pid);
+		if (pid == tr->main_pid)
+			tr->main_execed = true;
+		resume(pid, 0);
+		return;
+	case PTRACE_EVENT_STOP:
+		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+			/* Group stop: stay stopped for job control, but keep reporting. */
+			if (ptrace(PTRACE_LISTEN, pid, 0L, 0L) < 0 && errno != ESRCH)
+				resume(pid, 0);
+		} else {
+			resume(pid, 0);
+		}
+		return;
+	default:
+		/* Signal-delivery stop: pass the signal on. */
+		resume(pid, sig);
+		return;
+	}
+}
+
+static void on_signal(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	/* A signal from the terminal (SI_KERNEL) reached the program's process group too. */
+	if (si->si_code == SI_KERNEL)
+		return;
+	if (forward_pid > 0)
+		kill(forward_pid, sig);
+	else
+		pending_signal = sig;
+}
+
+static void install_signal_handlers(void)
+{
+	static const int forwarded[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 };
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaction(forwarded[i], &sa, NULL);
+	/* Output errors are handled where they happen. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* What the child reports on its pipe when it cannot get to the program. */
+struct start_error {
+	bool at_exec; /* execve() failed (else loading the filter did) */
+	int error;    /* -errno */
+};
+
+/* In the child: load the filter, wait to be seized, exec. Never returns. */
+static void __attribute__((noreturn)) child(scmp_filter_ctx filter, int err_fd, char *const argv[])
+{
+	struct start_error e = { .error = seccomp_load(filter) };
+
+	raise(SIGSTOP);
+	if (e.error == 0) {
+		e.at_exec = true;
+		execvp(argv[0], argv);
+		e.error = -errno;
+	}
+	if (write(err_fd, &e, sizeof(e)) < 0)
+		_exit(EXIT_FAILURE_OWN);
+	_exit(EXIT_FAILURE_OWN);
+}
+
+/* Starts the child and seizes it. Returns its pid, or -errno with err filled. */
+static pid_t spawn(struct tracer *tr, char *const argv[], char *err, size_t errlen)
+{
+	scmp_filter_ctx filter;
+	int pipefd[2], status, rc;
+	pid_t pid;
+
+	rc = filter_build(tr->s->io_uring, &filter);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot build the seccomp filter: %s", strerror(-rc));
+		return rc;
+	}
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		rc = -errno;
+		seccomp_release(filter);
+		snprintf(err, errlen, "pipe: %s", strerror(-rc));
+		return rc;
+	}
+	pid = fork();
+	if (pid == 0)
+		child(filter, pipefd[1], argv);
+	rc = -errno;
+	seccomp_release(filter);
+	close(pipefd[1]);
+	tr->exec_error_fd = pipefd[0];
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(-rc));
+		return rc;
+	}
+	if (waitpid(pid, &status, WSTOPPED) != pid || !WIFSTOPPED(status) ||
+	    ptrace(PTRACE_SEIZE, pid, 0L,
+		   (long)(PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE |
+			  PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC)) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot trace the program: %s%s", strerror(-rc),
+			 rc == -EPERM ? " (is ptrace forbidden here? see kernel.yama.ptrace_scope)" : "");
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return rc;
+	}
+	kill(pid, SIGCONT);
+	return pid;
+}
+
+int tracer_run(const struct settings *s, struct report *r, char *const argv[],
+	       struct summary *ret, char *err, size_t errlen)
+{
+	struct tracer tr = { .s = s, .r = r, .exec_error_fd = -1 };
+	struct start_error e = { 0 };
+	pid_t pid;
+	int status;
+
+	pid = spawn(&tr, argv, err, errlen);
+	if (pid < 0) {
+		ret->status = EXIT_FAILURE_OWN;
+		return pid;
+	}
+	tr.main_pid = pid;
+	taskset_add(&tr.tasks, pid);
+	tr.sum.processes = 1;
+	forward_pid = pid;
+	install_signal_handlers();
+
+	for (;;) {
+		if (pending_signal) {
+			for (size_t i = 0; i < tr.tasks.size; i++)
+				if (tr.tasks.slots[i])
+					kill(tr.tasks.slots[i], pending_signal);
+			pending_signal = 0;
+		}
+		pid = waitpid(-1, &status, __WALL);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break; /* ECHILD: every traced task has exited */
+		}
+		if (WIFEXITED(status) || WIFSIGNALED(status))
+			on_exit_status(&tr, pid, status);
+		else if (WIFSTOPPED(status))
+			on_stop(&tr, pid, status);
+	}
+	free(tr.tasks.slots);
+
+	if (!tr.main_execed && read(tr.exec_error_fd, &e, sizeof(e)) == sizeof(e) && e.error < 0) {
+		close(tr.exec_error_fd);
+		ret->status = !e.at_exec ? EXIT_FAILURE_OWN
+			      : e.error == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+		snprintf(err, errlen, e.at_exec ? "cannot run '%s': %s"
+			 : "cannot load the seccomp filter for '%s': %s", argv[0], strerror(-e.error));
+		return e.error;
+	}
+	close(tr.exec_error_fd);
+	tr.sum.status = tr.sum.leaks && s->leak_exit_code ? s->leak_exit_code : tr.sum.program_status;
+	*ret = tr.sum;
+	return 0;
+}

@@ -1,0 +1,25 @@
+/* Call stacks of stopped tracee threads, with libunwind-ptrace. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* One frame of a tracee's stack. */
+struct frame {
+	uint64_t pc;             /* instruction pointer */
+	char function[128];      /* symbol name, "" when unknown */
+	uint64_t offset;         /* pc - start of function */
+	char module[256];        /* mapped file containing pc, "" when anonymous */
+	uint64_t module_offset;  /* pc's offset in that file */
+};
+
+/*
+ * Unwinds thread tid of process tgid into at most max frames. Returns the number of
+ * frames (>= 0), or -errno; *ret_why then says why in words (static string).
+ * Address spaces are cached per process; see unwind_forget().
+ */
+int unwind_stack(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const char **ret_why);
+
+/* Drops what is cached for process tgid: call on exec and exit. */
+void unwind_forget(pid_t tgid);

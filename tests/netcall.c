@@ -1,0 +1,174 @@
+/* Test helper: makes one kind of network call and prints its result.
+ *   netcall connect ADDR PORT [tcp|udp]   connect() a socket
+ *   netcall udp-connect-send ADDR PORT    connect() a UDP socket, then send()
+ *   netcall sendto ADDR PORT              sendto() a UDP datagram
+ *   netcall sendto-unspec ADDR PORT       sendto() with an AF_UNSPEC address (IPv4 only)
+ *   netcall sendmsg ADDR PORT             sendmsg() with msg_name
+ *   netcall sendmmsg ADDR PORT [ADDR PORT]...  one sendmmsg() to each
+ *   netcall raw-connect ADDR PORT         syscall(SYS_connect), no libc wrapper
+ *   netcall fork-connect ADDR PORT        a child process connects
+ *   netcall thread-connect ADDR PORT      a second thread connects
+ *   netcall daemon-connect ADDR PORT      a double-forked daemon connects after its parent exits
+ *   netcall resolve NAME                  getaddrinfo()
+ *   netcall spin N                        N cheap non-network syscalls
+ * Prints "CALL: ok" or "CALL: ENAME" and exits 0 on success, 1 on failure, 2 on bad usage.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static struct sockaddr_storage dst;
+static socklen_t dst_len;
+
+static void parse_addr(const char *addr, const char *port)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&dst;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&dst;
+
+	memset(&dst, 0, sizeof(dst));
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)atoi(port));
+		dst_len = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)atoi(port));
+		dst_len = sizeof(*sin6);
+	} else {
+		fprintf(stderr, "netcall: bad address %s\n", addr);
+		exit(2);
+	}
+}
+
+static int result(const char *call, int rc)
+{
+	int e = errno;
+
+	if (rc >= 0) {
+		printf("%s: ok\n", call);
+		fflush(stdout);
+		return 0;
+	}
+	printf("%s: %s\n", call, strerrorname_np(e) ? strerrorname_np(e) : "?");
+	fflush(stdout);
+	return 1;
+}
+
+static int sock(int type)
+{
+	int fd = socket(dst.ss_family, type, 0);
+
+	if (fd < 0) {
+		perror("netcall: socket");
+		exit(1);
+	}
+	return fd;
+}
+
+static int do_connect(int type)
+{
+	return result("connect", connect(sock(type), (struct sockaddr *)&dst, dst_len));
+}
+
+static void *thread_main(void *arg)
+{
+	(void)arg;
+	return (void *)(long)do_connect(SOCK_STREAM);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+	char payload[] = "leak";
+
+	if (strcmp(cmd, "spin") == 0 && argc == 3) {
+		for (long i = atol(argv[2]); i > 0; i--)
+			syscall(SYS_getppid);
+		return 0;
+	}
+	if (strcmp(cmd, "resolve") == 0 && argc == 3) {
+		struct addrinfo *ai;
+		int rc = getaddrinfo(argv[2], "80", NULL, &ai);
+		printf("resolve: %s\n", rc == 0 ? "ok" : gai_strerror(rc));
+		return rc != 0;
+	}
+	if (argc < 4) {
+		fprintf(stderr, "usage: netcall CALL ADDR PORT...\n");
+		return 2;
+	}
+	parse_addr(argv[2], argv[3]);
+	if (strcmp(cmd, "connect") == 0)
+		return do_connect(argc > 4 && strcmp(argv[4], "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM);
+	if (strcmp(cmd, "udp-connect-send") == 0) {
+		int fd = sock(SOCK_DGRAM);
+		if (result("connect", connect(fd, (struct sockaddr *)&dst, dst_len)))
+			return 1;
+		return result("send", (int)send(fd, payload, sizeof(payload), 0));
+	}
+	if (strcmp(cmd, "sendto") == 0)
+		return result("sendto", (int)sendto(sock(SOCK_DGRAM), payload, sizeof(payload), 0,
+						    (struct sockaddr *)&dst, dst_len));
+	if (strcmp(cmd, "sendto-unspec") == 0) {
+		int fd = sock(SOCK_DGRAM);
+		dst.ss_family = AF_UNSPEC;
+		return result("sendto", (int)sendto(fd, payload, sizeof(payload), 0,
+						    (struct sockaddr *)&dst, dst_len));
+	}
+	if (strcmp(cmd, "sendmsg") == 0) {
+		struct iovec iov = { payload, sizeof(payload) };
+		struct msghdr msg = { .msg_name = &dst, .msg_namelen = dst_len, .msg_iov = &iov,
+				      .msg_iovlen = 1 };
+		return result("sendmsg", (int)sendmsg(sock(SOCK_DGRAM), &msg, 0));
+	}
+	if (strcmp(cmd, "sendmmsg") == 0) {
+		int n = (argc - 2) / 2, fd = sock(SOCK_DGRAM);
+		struct sockaddr_storage addrs[16];
+		struct iovec iov = { payload, sizeof(payload) };
+		struct mmsghdr msgs[16];
+
+		for (int i = 0; i < n && i < 16; i++) {
+			parse_addr(argv[2 + 2 * i], argv[3 + 2 * i]);
+			addrs[i] = dst;
+			msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &addrs[i],
+				.msg_namelen = dst_len, .msg_iov = &iov, .msg_iovlen = 1 } };
+		}
+		return result("sendmmsg", sendmmsg(fd, msgs, (unsigned)n, 0));
+	}
+	if (strcmp(cmd, "raw-connect") == 0)
+		return result("connect", (int)syscall(SYS_connect, sock(SOCK_STREAM), &dst, dst_len));
+	if (strcmp(cmd, "fork-connect") == 0) {
+		int status;
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(do_connect(SOCK_STREAM));
+		waitpid(pid, &status, 0);
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	}
+	if (strcmp(cmd, "thread-connect") == 0) {
+		pthread_t t;
+		void *rc;
+		pthread_create(&t, NULL, thread_main, NULL);
+		pthread_join(t, &rc);
+		return (int)(long)rc;
+	}
+	if (strcmp(cmd, "daemon-connect") == 0) {
+		if (fork() != 0)
+			return 0;
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		usleep(300000); /* the parents are gone by now */
+		_exit(do_connect(SOCK_STREAM));
+	}
+	fprintf(stderr, "netcall: unknown call %s\n", cmd);
+	return 2;
+}
