@@ -158,9 +158,12 @@ int main(int argc, char *argv[])
 	settings_init(&s);
 	rc = settings_load_file(&s, config_given ? config : SYSCONFDIR "/sockstrace.conf",
 				!config_given, err, sizeof(err));
-	if (rc == 0 || rc == -ENOENT)
+	/* Only the default file may be missing. */
+	if (rc == -ENOENT && !config_given)
+		rc = 0;
+	if (rc == 0)
 		rc = settings_load_env(&s, err, sizeof(err));
-	if (rc < 0 && rc != -ENOENT) {
+	if (rc < 0) {
 		fprintf(stderr, "sockstrace: %s\n", err);
 		return EXIT_FAILURE_OWN;
 	}

@@ -6,6 +6,7 @@
  *   netcall sendmsg ADDR PORT             sendmsg() with msg_name
  *   netcall sendmmsg ADDR PORT [ADDR PORT]...  one sendmmsg() to each
  *   netcall raw-connect ADDR PORT         syscall(SYS_connect), no libc wrapper
+ *   netcall socketcall-connect ADDR PORT  i386 only: socketcall(SYS_CONNECT, ...)
  *   netcall fork-connect ADDR PORT        a child process connects
  *   netcall thread-connect ADDR PORT      a second thread connects
  *   netcall daemon-connect ADDR PORT      a double-forked daemon connects after its parent exits
@@ -14,6 +15,7 @@
  * Prints "CALL: ok" or "CALL: ENAME" and exits 0 on success, 1 on failure, 2 on bad usage.
  */
 #include <arpa/inet.h>
+#include <linux/net.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -145,6 +147,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "raw-connect") == 0)
 		return result("connect", (int)syscall(SYS_connect, sock(SOCK_STREAM), &dst, dst_len));
+#ifdef SYS_socketcall
+	if (strcmp(cmd, "socketcall-connect") == 0) {
+		unsigned long args[3] = { (unsigned long)sock(SOCK_STREAM), (unsigned long)&dst, dst_len };
+		return result("connect", (int)syscall(SYS_socketcall, SYS_CONNECT, args));
+	}
+#endif
 	if (strcmp(cmd, "fork-connect") == 0) {
 		int status;
 		pid_t pid = fork();
