@@ -28,7 +28,7 @@ static struct dest *next_dest(struct call *c)
  * address (0, 1, over sizeof(sockaddr_storage): move_addr_to_kernel() in net/socket.c) are
  * no destination: the syscall fails with EINVAL by itself.
  */
-static void read_sockaddr(struct call *c, uint64_t addr, uint32_t len)
+static void read_sockaddr(struct call *c, uint64_t addr, uint32_t len, uint32_t msg_index)
 {
 	uint8_t buf[SOCKADDR_MAX];
 	struct dest *d;
@@ -36,12 +36,16 @@ static void read_sockaddr(struct call *c, uint64_t addr, uint32_t len)
 	if (len < sizeof(sa_family_t) || len > SOCKADDR_MAX)
 		return;
 	d = next_dest(c);
-	d->error = tracee_read(c->tid, addr, buf, len);
-	if (d->error == 0)
-		d->error = sockaddr_decode(buf, len, &d->ep);
+	d->msg_index = msg_index;
+	d->error = tracee_read(c->tid, addr, d->raw, len);
+	if (d->error)
+		return;
+	d->raw_len = len;
+	d->error = sockaddr_decode(d->raw, len, &d->ep);
 	if (d->error == 0 && d->ep.family == AF_UNSPEC && c->def->is_send) {
 		/* udp_sendmsg() sends to an AF_UNSPEC address as if it were AF_INET. */
 		uint16_t inet = AF_INET;
+		memcpy(buf, d->raw, len);
 		memcpy(buf, &inet, sizeof(inet));
 		d->error = sockaddr_decode(buf, len, &d->ep);
 	}
@@ -49,26 +53,27 @@ static void read_sockaddr(struct call *c, uint64_t addr, uint32_t len)
 
 static int decode_connect(struct call *c)
 {
-	read_sockaddr(c, c->args[1], (uint32_t)c->args[2]);
+	read_sockaddr(c, c->args[1], (uint32_t)c->args[2], 0);
 	return 0;
 }
 
 static int decode_sendto(struct call *c)
 {
 	if (c->args[4] != 0)
-		read_sockaddr(c, c->args[4], (uint32_t)c->args[5]);
+		read_sockaddr(c, c->args[4], (uint32_t)c->args[5], 0);
 	return 0;
 }
 
 /* The destination of one message header; the kernel clamps msg_namelen to
  * sizeof(sockaddr_storage) and ignores it with a NULL msg_name (__copy_msghdr()). */
-static void decode_msg_name(struct call *c, const uint8_t *hdr, size_t len)
+static void decode_msg_name(struct call *c, const uint8_t *hdr, size_t len, uint32_t msg_index)
 {
 	struct msg_name name;
 
 	if (msghdr_decode(hdr, len, c->abi, &name) < 0 || name.addr == 0 || name.len == 0)
 		return;
-	read_sockaddr(c, name.addr, name.len > SOCKADDR_MAX ? (uint32_t)SOCKADDR_MAX : name.len);
+	read_sockaddr(c, name.addr, name.len > SOCKADDR_MAX ? (uint32_t)SOCKADDR_MAX : name.len,
+		      msg_index);
 }
 
 static int decode_sendmsg(struct call *c)
@@ -80,7 +85,7 @@ static int decode_sendmsg(struct call *c)
 		next_dest(c)->error = -EFAULT;
 		return 0;
 	}
-	decode_msg_name(c, hdr, len);
+	decode_msg_name(c, hdr, len, 0);
 	return 0;
 }
 
@@ -98,7 +103,7 @@ static int decode_sendmmsg(struct call *c)
 		return 0;
 	}
 	for (size_t i = 0; i < vlen; i++)
-		decode_msg_name(c, vec + i * size, size);
+		decode_msg_name(c, vec + i * size, size, (uint32_t)i);
 	return 0;
 }
 

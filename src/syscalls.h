@@ -15,6 +15,9 @@
 struct dest {
 	int error;          /* 0: ep is valid; -EFAULT: unreadable; -EINVAL: malformed */
 	struct endpoint ep; /* the normalized destination */
+	uint32_t msg_index; /* sendmmsg: the message it belongs to; else 0 */
+	uint32_t raw_len;   /* bytes in raw */
+	uint8_t raw[SOCKADDR_MAX]; /* the sockaddr exactly as read and judged */
 };
 
 /* A seccomp stop, decoded. */

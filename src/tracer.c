@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/pidfd.h>
 #include <sys/ptrace.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "emulate.h"
 #include "filter.h"
 #include "policy.h"
 #include "syscalls.h"
@@ -23,12 +27,97 @@
 #include "tracer.h"
 #include "unwind.h"
 
-/* The set of traced tasks (threads and processes), by tid. */
-struct taskset {
-	pid_t *slots;   /* open addressing, linear probing; 0 = free */
-	size_t size;    /* a power of two */
-	size_t count;   /* tasks in the set */
+/* One traced thread. */
+struct task {
+	pid_t tid;        /* its thread id; 0 marks a free slot */
+	pid_t tgid;       /* its process, looked up when first needed; 0 = not yet */
+	int pidfd;        /* pidfd of tgid for pidfd_getfd(2), opened when first needed; -1 */
+	bool emulating;   /* stopped while a worker performs its syscall */
 };
+
+/* The traced tasks, by tid: open addressing with linear probing. */
+struct taskset {
+	struct task *slots; /* size slots */
+	size_t size;        /* a power of two */
+	size_t count;       /* tasks in the set */
+};
+
+static size_t slot_of(const struct taskset *t, pid_t tid)
+{
+	size_t i = ((size_t)tid * 2654435761u) & (t->size - 1);
+
+	while (t->slots[i].tid && t->slots[i].tid != tid)
+		i = (i + 1) & (t->size - 1);
+	return i;
+}
+
+static struct task *task_find(const struct taskset *t, pid_t tid)
+{
+	struct task *k;
+
+	if (!t->size)
+		return NULL;
+	k = &t->slots[slot_of(t, tid)];
+	return k->tid ? k : NULL;
+}
+
+/* Adds tid; returns true when it was new. Aborts only on out-of-memory. */
+static bool taskset_add(struct taskset *t, pid_t tid)
+{
+	struct task *k;
+
+	if ((t->count + 1) * 2 > t->size) {
+		struct taskset bigger = { .size = t->size ? t->size * 2 : 64 };
+		bigger.slots = calloc(bigger.size, sizeof(struct task));
+		if (!bigger.slots) {
+			perror("sockstrace: task table");
+			abort();
+		}
+		for (size_t j = 0; j < t->size; j++)
+			if (t->slots[j].tid)
+				bigger.slots[slot_of(&bigger, t->slots[j].tid)] = t->slots[j];
+		bigger.count = t->count;
+		free(t->slots);
+		*t = bigger;
+	}
+	k = &t->slots[slot_of(t, tid)];
+	if (k->tid)
+		return false;
+	*k = (struct task){ .tid = tid, .pidfd = -1 };
+	t->count++;
+	return true;
+}
+
+static void taskset_remove(struct taskset *t, pid_t tid)
+{
+	struct task *k = task_find(t, tid);
+	size_t i, j;
+
+	if (!k)
+		return;
+	if (k->pidfd >= 0)
+		close(k->pidfd);
+	*k = (struct task){ 0 };
+	t->count--;
+	/* Backward-shift the probe chain so lookups never stop early. */
+	i = (size_t)(k - t->slots);
+	for (j = (i + 1) & (t->size - 1); t->slots[j].tid; j = (j + 1) & (t->size - 1)) {
+		struct task moved = t->slots[j];
+		t->slots[j] = (struct task){ 0 };
+		t->slots[slot_of(t, moved.tid)] = moved;
+	}
+}
+
+/* The task's pidfd (of its process), opened on first use; -1 when the process is gone. */
+static int task_pidfd(struct task *k)
+{
+	if (k->pidfd < 0) {
+		if (!k->tgid)
+			k->tgid = tracee_tgid(k->tid);
+		k->pidfd = pidfd_open(k->tgid, 0);
+	}
+	return k->pidfd;
+}
 
 struct tracer {
 	const struct settings *s; /* what to allow and what to do */
@@ -39,64 +128,14 @@ struct tracer {
 	bool main_execed;         /* main_pid got as far as its execve() */
 	int exec_error_fd;        /* read end of the pipe the child reports execve() errors on */
 	bool killing;             /* the kill action fired: the whole tree is being killed */
+	int done_pipe[2];         /* workers write finished emulations (pointers) here */
+	int sigchld_fd;           /* signalfd of SIGCHLD: a task changed state */
 };
 
 /* The program sockstrace started, while it lives: signals to sockstrace go there. */
 static volatile sig_atomic_t forward_pid;
 /* A signal that came when the program was gone: the loop passes it to every task. */
 static volatile sig_atomic_t pending_signal;
-
-static size_t slot_of(const struct taskset *t, pid_t tid)
-{
-	size_t i = ((size_t)tid * 2654435761u) & (t->size - 1);
-
-	while (t->slots[i] && t->slots[i] != tid)
-		i = (i + 1) & (t->size - 1);
-	return i;
-}
-
-/* Adds tid; returns true when it was new. Aborts only on out-of-memory. */
-static bool taskset_add(struct taskset *t, pid_t tid)
-{
-	size_t i;
-
-	if ((t->count + 1) * 2 > t->size) {
-		struct taskset bigger = { .size = t->size ? t->size * 2 : 64 };
-		bigger.slots = calloc(bigger.size, sizeof(pid_t));
-		if (!bigger.slots) {
-			perror("sockstrace: task table");
-			abort();
-		}
-		for (size_t j = 0; j < t->size; j++)
-			if (t->slots[j])
-				bigger.slots[slot_of(&bigger, t->slots[j])] = t->slots[j];
-		bigger.count = t->count;
-		free(t->slots);
-		*t = bigger;
-	}
-	i = slot_of(t, tid);
-	if (t->slots[i])
-		return false;
-	t->slots[i] = tid;
-	t->count++;
-	return true;
-}
-
-static void taskset_remove(struct taskset *t, pid_t tid)
-{
-	size_t i, j;
-
-	if (!t->size || !t->slots[i = slot_of(t, tid)])
-		return;
-	t->slots[i] = 0;
-	t->count--;
-	/* Backward-shift the probe chain so lookups never stop early. */
-	for (j = (i + 1) & (t->size - 1); t->slots[j]; j = (j + 1) & (t->size - 1)) {
-		pid_t moved = t->slots[j];
-		t->slots[j] = 0;
-		t->slots[slot_of(t, moved)] = moved;
-	}
-}
 
 /* Restarts a stopped task; a task that vanished (ESRCH) will report its exit. */
 static void resume(pid_t tid, int sig)
@@ -120,12 +159,12 @@ static int skip_syscall(pid_t tid, long retval)
 	return 0;
 }
 
-static void kill_all(struct tracer *tr)
+/* Sends sig to every traced task. */
+static void signal_all(struct tracer *tr, int sig)
 {
-	tr->killing = true;
 	for (size_t i = 0; i < tr->tasks.size; i++)
-		if (tr->tasks.slots[i])
-			kill(tr->tasks.slots[i], SIGKILL);
+		if (tr->tasks.slots[i].tid)
+			kill(tr->tasks.slots[i].tid, sig);
 }
 
 /* What a call comes to once every destination is judged; later values win. */
@@ -182,6 +221,50 @@ static bool is_route_probe(const struct call *c, const struct dest *d, const str
 	       endpoint_is_loopback(&d->ep) && d->ep.port != 53;
 }
 
+/* Completes an emulated syscall: the tracee's own is skipped with the tracer's result. */
+static void complete(struct tracer *tr, struct emulation *e)
+{
+	pid_t tid;
+	long result = emulate_finish(e, &tid);
+	struct task *k = task_find(&tr->tasks, tid);
+
+	/* A task that died meanwhile is gone from the table (its tid may be reused). */
+	if (!k || !k->emulating)
+		return;
+	k->emulating = false;
+	skip_syscall(tid, result);
+	resume(tid, 0);
+}
+
+/*
+ * Runs a call whose destinations are all allowed (or logged). The tracer performs it on a
+ * duplicate of the socket with its own copy of the addresses: another thread changing the
+ * tracee's sockaddr after the check cannot redirect it. A call that may block runs in a
+ * worker while the tracee stays stopped, so that other tracees go on.
+ */
+static void run_allowed(struct tracer *tr, const struct call *c)
+{
+	struct task *k = task_find(&tr->tasks, c->tid);
+	struct emulation *e = NULL;
+	int pidfd = k ? task_pidfd(k) : -1;
+	int rc = pidfd < 0 ? 0 : emulate_prepare(pidfd, c, &e);
+
+	if (rc == 0) {
+		resume(c->tid, 0);
+	} else if (rc < 0) {
+		skip_syscall(c->tid, rc);
+		resume(c->tid, 0);
+	} else if (!emulate_blocks(e)) {
+		emulate_run(e);
+		k->emulating = true;
+		complete(tr, e);
+	} else {
+		k->emulating = true;
+		if (emulate_async(e, tr->done_pipe[1]) < 0)
+			complete(tr, e);
+	}
+}
+
 static void judge(struct tracer *tr, struct call *c)
 {
 	static struct leaker l;
@@ -222,13 +305,15 @@ static void judge(struct tracer *tr, struct call *c)
 			outcome = OUTCOME_BLOCK;
 	}
 	if (outcome == OUTCOME_RUN) {
-		resume(c->tid, 0);
+		run_allowed(tr, c);
 		return;
 	}
 	skip_syscall(c->tid, outcome == OUTCOME_NOOP ? 0
 			     : -(long)(tr->s->block_errno ? tr->s->block_errno : c->def->block_errno));
-	if (outcome == OUTCOME_BLOCK && action == ACTION_KILL)
-		kill_all(tr);
+	if (outcome == OUTCOME_BLOCK && action == ACTION_KILL) {
+		tr->killing = true;
+		signal_all(tr, SIGKILL);
+	}
 	resume(c->tid, 0);
 }
 
@@ -399,8 +484,10 @@ static pid_t spawn(struct tracer *tr, char *const argv[], char *err, size_t errl
 int tracer_run(const struct settings *s, struct report *r, char *const argv[],
 	       struct summary *ret, char *err, size_t errlen)
 {
-	struct tracer tr = { .s = s, .r = r, .exec_error_fd = -1 };
-	struct start_error e = { 0 };
+	struct tracer tr = { .s = s, .r = r, .exec_error_fd = -1, .sigchld_fd = -1,
+			     .done_pipe = { -1, -1 } };
+	struct start_error start = { 0 };
+	sigset_t chld;
 	pid_t pid;
 	int status;
 
@@ -410,38 +497,64 @@ int tracer_run(const struct settings *s, struct report *r, char *const argv[],
 		return pid;
 	}
 	tr.main_pid = pid;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	tr.sigchld_fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (tr.sigchld_fd < 0 || pipe2(tr.done_pipe, O_CLOEXEC) < 0 ||
+	    fcntl(tr.done_pipe[0], F_SETFL, O_NONBLOCK) < 0) {
+		/* The program is seized and stopped: EXITKILL ends it when we exit. */
+		snprintf(err, errlen, "cannot set up the event loop: %s", strerror(errno));
+		ret->status = EXIT_FAILURE_OWN;
+		return -errno;
+	}
 	taskset_add(&tr.tasks, pid);
 	tr.sum.processes = 1;
 	forward_pid = pid;
 	install_signal_handlers();
 
 	for (;;) {
+		struct pollfd fds[2] = { { .fd = tr.sigchld_fd, .events = POLLIN },
+					 { .fd = tr.done_pipe[0], .events = POLLIN } };
+		struct emulation *e;
+		struct signalfd_siginfo si;
+
 		if (pending_signal) {
-			for (size_t i = 0; i < tr.tasks.size; i++)
-				if (tr.tasks.slots[i])
-					kill(tr.tasks.slots[i], pending_signal);
+			signal_all(&tr, pending_signal);
 			pending_signal = 0;
 		}
-		pid = waitpid(-1, &status, __WALL);
-		if (pid < 0) {
-			if (errno == EINTR)
-				continue;
-			break; /* ECHILD: every traced task has exited */
+		pid = waitpid(-1, &status, __WALL | WNOHANG);
+		if (pid > 0) {
+			if (WIFEXITED(status) || WIFSIGNALED(status))
+				on_exit_status(&tr, pid, status);
+			else if (WIFSTOPPED(status))
+				on_stop(&tr, pid, status);
+			continue;
 		}
-		if (WIFEXITED(status) || WIFSIGNALED(status))
-			on_exit_status(&tr, pid, status);
-		else if (WIFSTOPPED(status))
-			on_stop(&tr, pid, status);
+		if (pid < 0 && errno != EINTR)
+			break; /* ECHILD: every traced task has exited */
+		if (read(tr.done_pipe[0], &e, sizeof(e)) == sizeof(e)) {
+			complete(&tr, e);
+			continue;
+		}
+		/* Nothing to do until a task changes state or a worker finishes. */
+		if (poll(fds, 2, -1) > 0 && (fds[0].revents & POLLIN))
+			while (read(tr.sigchld_fd, &si, sizeof(si)) > 0)
+				;
 	}
 	free(tr.tasks.slots);
 
-	if (!tr.main_execed && read(tr.exec_error_fd, &e, sizeof(e)) == sizeof(e) && e.error < 0) {
+	close(tr.sigchld_fd);
+	close(tr.done_pipe[0]);
+	if (!tr.main_execed && read(tr.exec_error_fd, &start, sizeof(start)) == sizeof(start) &&
+	    start.error < 0) {
 		close(tr.exec_error_fd);
-		ret->status = !e.at_exec ? EXIT_FAILURE_OWN
-			      : e.error == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
-		snprintf(err, errlen, e.at_exec ? "cannot run '%s': %s"
-			 : "cannot load the seccomp filter for '%s': %s", argv[0], strerror(-e.error));
-		return e.error;
+		ret->status = !start.at_exec ? EXIT_FAILURE_OWN
+			      : start.error == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+		snprintf(err, errlen, start.at_exec ? "cannot run '%s': %s"
+			 : "cannot load the seccomp filter for '%s': %s", argv[0],
+			 strerror(-start.error));
+		return start.error;
 	}
 	close(tr.exec_error_fd);
 	tr.sum.status = tr.sum.leaks && s->leak_exit_code ? s->leak_exit_code : tr.sum.program_status;

@@ -1,0 +1,36 @@
+/* Allowed syscalls performed by the tracer on the tracee's behalf, so that the kernel acts
+ * on the tracer's vetted copy of the destination and never on tracee memory that another
+ * thread may have changed after the check. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "syscalls.h"
+
+/* One emulated syscall, with everything it needs copied out of the tracee. */
+struct emulation;
+
+/*
+ * Prepares the allowed call c (its destinations in c->dests, all judged) for emulation on a
+ * pidfd_getfd(2) duplicate of the tracee's socket; pidfd refers to the tracee's process.
+ * Only AF_INET and AF_INET6 sockets are emulated: a unix or netlink socket cannot reach the
+ * network whatever address a racing thread writes. Returns 1 and *ret, 0 when the kernel
+ * should run the call as it is, or -errno for the tracee's syscall to return (-EFAULT for
+ * unreadable data, as the kernel would).
+ */
+int emulate_prepare(int pidfd, const struct call *c, struct emulation **ret);
+
+/* True when running e may block (a blocking connect, a stream send): run it off the loop. */
+bool emulate_blocks(const struct emulation *e);
+
+/* Performs the call on the duplicate socket. Safe in any thread. */
+void emulate_run(struct emulation *e);
+
+/* Writes what the kernel would have written back (sendmmsg's msg_len), closes and frees e.
+ * Returns the tracee thread and the syscall's return value (>= 0 or -errno). */
+long emulate_finish(struct emulation *e, pid_t *ret_tid);
+
+/* Runs e in a worker thread, then writes the pointer e to done_fd. Returns 0, or -errno
+ * when no thread can run it: e's result is then that error, and the caller finishes it. */
+int emulate_async(struct emulation *e, int done_fd);
