@@ -25,6 +25,7 @@ struct key {
 	long min, max;      /* KEY_INT bounds */
 	int (*set)(struct settings *s, const char *value); /* KEY_STRING / KEY_LIST */
 	const char *valid;  /* what a valid value looks like, for error messages */
+	bool number_ok;     /* KEY_STRING that may also be written as a number */
 };
 
 static int set_proxy(struct settings *s, const char *value)
@@ -104,7 +105,8 @@ static const struct key keys[] = {
 	{ .name = "on_leak", .kind = KEY_STRING, .set = set_on_leak,
 	  .valid = "one of block, kill, log, redirect" },
 	{ .name = "block_errno", .kind = KEY_STRING, .set = set_block_errno,
-	  .valid = "an errno name such as ECONNREFUSED, EPERM or EACCES, or a number 1-4095" },
+	  .valid = "an errno name such as ECONNREFUSED, EPERM or EACCES, or a number 1-4095",
+	  .number_ok = true },
 	{ .name = "output", .kind = KEY_STRING, .set = set_output, .valid = "a file name" },
 	{ .name = "report", .kind = KEY_STRING, .set = set_report, .valid = "a file name" },
 	BOOL_KEY("stack", stack),
@@ -270,7 +272,8 @@ static int apply_setting(struct settings *s, const char *path, config_setting_t 
 	}
 	if ((k->kind == KEY_BOOL) != (type == CONFIG_TYPE_BOOL) ||
 	    (k->kind == KEY_INT && type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) ||
-	    (k->kind == KEY_STRING && type != CONFIG_TYPE_STRING) ||
+	    (k->kind == KEY_STRING && type != CONFIG_TYPE_STRING &&
+	     !(k->number_ok && (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64))) ||
 	    scalar_text(cs, num, sizeof(num), &text) < 0)
 		goto invalid;
 	rc = settings_set(s, name, text, &valid);

@@ -1,40 +1,92 @@
 /* The seccomp filter loaded into the traced program. */
 
 #include <errno.h>
+#include <linux/seccomp.h>
+#include <sys/ptrace.h>
 #include <unistd.h>
 
 #include "filter.h"
 #include "syscalls.h"
 
-/*
- * Adds the table's rules to ctx. With compare_args, a row's dest_arg is compared in the
- * filter (sendto() without an address never stops). Never on i386: libseccomp maps
- * socketcall(2) for us, but an argument comparison there would test socketcall's own
- * registers, not the sub-call's arguments in the block they point to.
- */
-static int add_rules(scmp_filter_ctx ctx, bool compare_args, bool allow_io_uring)
-{
-	int rc;
+/* argument arg == v, looking at the low 32 bits only: the kernel reads an int argument from
+ * the low half of the register, whatever the high half holds. (libseccomp's SCMP_CMP32 still
+ * requires the high half to be zero, so a program could set it and slip past.) */
+#define LOW32_EQ(arg, v) SCMP_CMP64(arg, SCMP_CMP_MASKED_EQ, 0xffffffffULL, (uint32_t)(v))
 
-	for (size_t i = 0; i < syscall_count; i++) {
+/* Adds one rule, returning 0 or -errno. */
+#define RULE(ctx, action, name, ...) \
+	seccomp_rule_add(ctx, action, SCMP_SYS(name), __VA_ARGS__)
+
+/*
+ * Raw, packet and ICMP sockets send without an address a proxy could carry: socket() fails
+ * with EACCES for them.
+ */
+static int deny_sockets(scmp_filter_ctx ctx)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < denied_socket_count && rc == 0; i++) {
+		const struct socket_kind *k = &denied_sockets[i];
+		struct scmp_arg_cmp cmp[3];
+		unsigned n = 0;
+
+		cmp[n++] = LOW32_EQ(0, k->family);
+		if (k->type >= 0)
+			cmp[n++] = SCMP_CMP64(1, SCMP_CMP_MASKED_EQ, 0xf, (uint32_t)k->type);
+		if (k->protocol >= 0)
+			cmp[n++] = LOW32_EQ(2, k->protocol);
+		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), n, cmp);
+	}
+	return rc;
+}
+
+/*
+ * Adds the rules to ctx. native: the x86_64 filter, where a row's dest_arg is compared
+ * (sendto() without an address never stops) and socket() is judged by argument. Never on
+ * i386: libseccomp maps socketcall(2) for us, but an argument comparison there would test
+ * socketcall's own registers, not the sub-call's arguments in the block they point to; so
+ * there every row stops and the tracer decides.
+ */
+static int add_rules(scmp_filter_ctx ctx, bool native, bool allow_io_uring)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < syscall_count && rc == 0; i++) {
 		const struct syscall_def *d = &syscall_table[i];
 		int nr = seccomp_syscall_resolve_name(d->name);
 
-		if (compare_args && d->dest_arg >= 0)
+		if (native && d->compat_only)
+			continue;
+		if (native && d->dest_arg >= 0)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), nr, 1,
 					      SCMP_CMP((unsigned)d->dest_arg, SCMP_CMP_NE, 0));
 		else
 			rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), nr, 0);
-		if (rc < 0)
-			return rc;
 	}
+	if (rc == 0 && native)
+		rc = deny_sockets(ctx);
 	/* io_uring performs connect and send in the kernel, where no filter sees them. */
-	if (!allow_io_uring) {
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(io_uring_setup), 0);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	if (rc == 0 && !allow_io_uring)
+		rc = RULE(ctx, SCMP_ACT_ERRNO(EPERM), io_uring_setup, 0);
+	/*
+	 * The tracee must not change the rules. A filter of its own that returns
+	 * SECCOMP_RET_USER_NOTIF outranks our TRACE, and its supervisor could let a connect
+	 * continue unseen (seccomp(2)); without a listener such a filter cannot be made.
+	 */
+	if (rc == 0)
+		rc = RULE(ctx, SCMP_ACT_ERRNO(EPERM), seccomp, 2,
+			  LOW32_EQ(0, SECCOMP_SET_MODE_FILTER),
+			  SCMP_A1_64(SCMP_CMP_MASKED_EQ, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+				     SECCOMP_FILTER_FLAG_NEW_LISTENER));
+	/* Nor act through a process outside the traced tree: attaching to one, or writing its
+	 * memory, would make it a puppet that sends unseen. */
+	if (rc == 0)
+		rc = RULE(ctx, SCMP_ACT_ERRNO(EPERM), ptrace, 1, SCMP_A0_64(SCMP_CMP_EQ, PTRACE_ATTACH));
+	if (rc == 0)
+		rc = RULE(ctx, SCMP_ACT_ERRNO(EPERM), ptrace, 1, SCMP_A0_64(SCMP_CMP_EQ, PTRACE_SEIZE));
+	if (rc == 0)
+		rc = RULE(ctx, SCMP_ACT_ERRNO(EPERM), process_vm_writev, 0);
+	return rc;
 }
 
 /* A context for one architecture with the common attributes. */

@@ -8,6 +8,8 @@
 
 #include "policy.h"
 
+static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
 /* Parses a decimal number in [lo, hi] that spans exactly [s, end). */
 static int parse_uint(const char *s, const char *end, unsigned long lo, unsigned long hi,
 		      unsigned long *ret)
@@ -20,8 +22,10 @@ static int parse_uint(const char *s, const char *end, unsigned long lo, unsigned
 		if (*c < '0' || *c > '9')
 			return -EINVAL;
 		v = v * 10 + (unsigned long)(*c - '0');
+		if (v > hi) /* before it can wrap where unsigned long is 32 bits */
+			return -EINVAL;
 	}
-	if (v < lo || v > hi)
+	if (v < lo)
 		return -EINVAL;
 	*ret = v;
 	return 0;
@@ -69,6 +73,14 @@ static int parse_cidr(const char *s, const char *end, int family, struct rule *r
 	r->prefix = (unsigned)prefix;
 	for (unsigned i = r->prefix; i < bits; i++)
 		r->addr[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+	if (family == AF_INET6 && r->prefix >= 96 &&
+	    memcmp(r->addr, v4mapped_prefix, sizeof(v4mapped_prefix)) == 0) {
+		/* sockaddr_decode() judges ::ffff:a.b.c.d as a.b.c.d: so must the rule. */
+		memmove(r->addr, r->addr + 12, 4);
+		memset(r->addr + 4, 0, 12);
+		r->family = AF_INET;
+		r->prefix -= 96;
+	}
 	return 0;
 }
 
@@ -84,7 +96,8 @@ static int parse_unix(const char *name, struct rule *r)
 	} else if (name[0] != '/') {
 		return -EINVAL;
 	}
-	if (n == 0 || n >= sizeof(r->path) - 1)
+	/* sun_path holds 108 bytes: a pathname may fill it, an abstract name follows a NUL. */
+	if (n == 0 || n > sizeof(r->path) - 1 - r->abstract)
 		return -EINVAL;
 	memcpy(r->path, name, n + 1);
 	r->path_len = n;

@@ -119,7 +119,7 @@ const char *family_name(int family, char *buf, size_t size)
 	}
 }
 
-/* Copies a unix socket name with non-printable bytes escaped as \ooo. */
+/* Copies a unix socket name with non-printable bytes, '\\' and '"' escaped as \ooo. */
 static void format_path(const struct endpoint *ep, char *buf, size_t size)
 {
 	size_t o = 0;
@@ -128,7 +128,7 @@ static void format_path(const struct endpoint *ep, char *buf, size_t size)
 		buf[o++] = '@';
 	for (size_t i = 0; i < ep->path_len && o + 5 < size; i++) {
 		unsigned char c = (unsigned char)ep->path[i];
-		if (c < 0x20 || c >= 0x7f || c == '\\')
+		if (c < 0x20 || c >= 0x7f || c == '\\' || c == '"')
 			o += (size_t)snprintf(buf + o, size - o, "\\%03o", c);
 		else
 			buf[o++] = (char)c;
@@ -168,7 +168,7 @@ void endpoint_format(const struct endpoint *ep, char *buf, size_t size)
 		snprintf(buf, size, "%s, [%s]:%u", name, addr, ep->port);
 		break;
 	case AF_UNIX:
-		snprintf(buf, size, ep->path_len ? "%s, \"%s\"" : "%s, unnamed", name, addr);
+		snprintf(buf, size, ep->path_len || ep->abstract ? "%s, \"%s\"" : "%s, unnamed", name, addr);
 		break;
 	case AF_NETLINK:
 		snprintf(buf, size, "%s, pid %u", name, ep->nl_pid);

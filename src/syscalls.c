@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/net.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -107,7 +108,37 @@ static int decode_sendmmsg(struct call *c)
 	return 0;
 }
 
+const struct socket_kind denied_sockets[] = {
+	{ AF_PACKET, -1, -1 },
+	{ AF_INET, SOCK_RAW, -1 },
+	{ AF_INET6, SOCK_RAW, -1 },
+	{ AF_INET, SOCK_PACKET, -1 },
+	{ AF_INET, SOCK_DGRAM, IPPROTO_ICMP },
+	{ AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6 },
+};
+const size_t denied_socket_count = ARRAY_SIZE(denied_sockets);
+
+int socket_denied(int family, int type, int protocol)
+{
+	for (size_t i = 0; i < denied_socket_count; i++) {
+		const struct socket_kind *k = &denied_sockets[i];
+		if (k->family == family && (k->type < 0 || k->type == (type & 0xf)) &&
+		    (k->protocol < 0 || k->protocol == protocol))
+			return EACCES;
+	}
+	return 0;
+}
+
+/* Only i386 socket() stops (socketcall hides its arguments from the filter). */
+static int decode_socket(struct call *c)
+{
+	c->deny_errno = socket_denied((int)c->args[0], (int)c->args[1], (int)c->args[2]);
+	return 0;
+}
+
 const struct syscall_def syscall_table[] = {
+	{ .name = "socket", .nr_x86_64 = SYS_socket, .nr_i386 = 359,
+	  .socketcall = SYS_SOCKET, .dest_arg = -1, .compat_only = true, .decode = decode_socket },
 	{ .name = "connect", .nr_x86_64 = SYS_connect, .nr_i386 = 362,
 	  .socketcall = SYS_CONNECT, .dest_arg = -1,
 	  .block_errno = ECONNREFUSED, .decode = decode_connect },
@@ -141,6 +172,7 @@ int syscall_decode(pid_t tid, uint32_t arch, uint64_t nr, const uint64_t args[6]
 	c->tid = tid;
 	c->def = lookup(arch, nr, args[0]);
 	c->n_dests = 0;
+	c->deny_errno = 0;
 	if (!c->def)
 		return -ENOENT;
 	if (arch == AUDIT_ARCH_I386) {

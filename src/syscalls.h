@@ -27,6 +27,7 @@ struct call {
 	const struct syscall_def *def;  /* which syscall */
 	uint64_t args[6];               /* its arguments (unpacked from i386 socketcall) */
 	int fd;                         /* the socket argument */
+	int deny_errno;                 /* nonzero: fail the call with this errno, unreported */
 	size_t n_dests;                 /* destinations in dests */
 	struct dest *dests;             /* the caller's buffer of CALL_MAX_DESTS entries */
 };
@@ -39,8 +40,22 @@ struct syscall_def {
 	int dest_arg;       /* native filter stops only when this argument is non-zero; -1: always */
 	int block_errno;    /* errno of a blocked call when none is configured */
 	bool is_send;       /* AF_UNSPEC destinations are sent to as AF_INET (udp(7) compat) */
+	bool compat_only;   /* stops on i386 only; the native filter decides by itself */
 	int (*decode)(struct call *c); /* fills c->dests; returns 0 or -errno */
 };
+
+/* A kind of socket that sends without an address a proxy could carry: raw IP, packet and
+ * ICMP sockets. -1 matches anything. */
+struct socket_kind {
+	int family;
+	int type;     /* compared with the SOCK_NONBLOCK / SOCK_CLOEXEC flags masked off */
+	int protocol;
+};
+extern const struct socket_kind denied_sockets[];
+extern const size_t denied_socket_count;
+
+/* The errno socket(family, type, protocol) is denied with, or 0 when it is not. */
+int socket_denied(int family, int type, int protocol);
 
 extern const struct syscall_def syscall_table[];
 extern const size_t syscall_count;

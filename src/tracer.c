@@ -271,6 +271,11 @@ static void judge(struct tracer *tr, struct call *c)
 	enum leak_action action = tr->killing ? ACTION_BLOCK : tr->s->on_leak;
 	enum outcome outcome = OUTCOME_RUN;
 
+	if (c->deny_errno) {
+		skip_syscall(c->tid, -(long)c->deny_errno);
+		resume(c->tid, 0);
+		return;
+	}
 	l.known = false;
 	for (size_t i = 0; i < c->n_dests; i++) {
 		const struct dest *d = &c->dests[i];
