@@ -17,6 +17,7 @@ st --no-stack -q -- "$E" race-connect 127.0.0.1 9050 203.0.113.1 80 300
 check "race, blocking connects (run by workers): none reached the forbidden sink" \
 	sink_got 0 "203.0.113.1 80"
 st --no-stack -q -a 203.0.113.1:9 -- "$E" race-sendto 203.0.113.1 9 203.0.113.1 80 3000
+sleep 0.3
 check "race, UDP sendto: the allowed ones were delivered" sh -c "[ \$(grep -c 'udp 203.0.113.1 9' '$tmp/sink.log') -gt 0 ]"
 check "race, UDP sendto: none reached the forbidden sink" sink_got 0 "203.0.113.1 80"
 

@@ -136,7 +136,17 @@ stdout_has() {
 status_is() {
 	[ "$status" = "$1" ] || { echo "# exit status $status, expected $1"; false; }
 }
+# The sinks logged exactly N hits (matching a pattern). The sink logs asynchronously: wait
+# for a count to be reached, and give a leak time to show before believing a zero.
 sink_got() {
+	if [ "$1" = 0 ]; then
+		sleep 0.3
+	else
+		for _ in $(seq 30); do
+			[ "$(sink_hits "${2:-.}")" = "$1" ] && break
+			sleep 0.1
+		done
+	fi
 	[ "$(sink_hits "${2:-.}")" = "$1" ] || { echo "# sink log:"; sed 's/^/#   /' "$tmp/sink.log"; false; }
 }
 # A jq expression over the JSON report is true.
