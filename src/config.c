@@ -118,6 +118,7 @@ static const struct key keys[] = {
 	BOOL_KEY("quiet", quiet),
 	BOOL_KEY("verbose", verbose),
 	BOOL_KEY("io_uring", io_uring),
+	BOOL_KEY("netns", netns),
 };
 
 static const struct key *key_find(const char *name)

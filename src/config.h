@@ -34,7 +34,8 @@ struct settings {
 	int leak_exit_code;        /* exit status when any leak was seen */
 	bool quiet;                /* no summary line, leak lines only */
 	bool verbose;              /* also report allowed destinations */
-	bool io_uring;             /* allow io_uring_setup (not yet supported) */
+	bool io_uring;             /* allow io_uring_setup, which no filter can see into */
+	bool netns;                /* run the program in its own network namespace */
 };
 
 /* Built-in defaults (Tor's). */

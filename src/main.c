@@ -15,7 +15,7 @@
 enum {
 	OPT_ALLOW_LOOPBACK = 256, OPT_NO_ALLOW_LOOPBACK, OPT_RESTRICT_UNIX, OPT_UNIX_ONLY,
 	OPT_NO_NETLINK, OPT_ON_LEAK, OPT_BLOCK_ERRNO, OPT_STACK, OPT_NO_STACK, OPT_STACK_DEPTH,
-	OPT_LEAK_EXIT_CODE, OPT_IO_URING,
+	OPT_LEAK_EXIT_CODE, OPT_IO_URING, OPT_NETNS,
 };
 
 static const struct option options[] = {
@@ -36,6 +36,7 @@ static const struct option options[] = {
 	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
 	{ "leak-exit-code", required_argument, NULL, OPT_LEAK_EXIT_CODE },
 	{ "allow-io-uring", no_argument, NULL, OPT_IO_URING },
+	{ "netns", no_argument, NULL, OPT_NETNS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -53,7 +54,8 @@ static const struct { int opt; const char *key; const char *value; } option_keys
 	{ OPT_BLOCK_ERRNO, "block_errno", NULL }, { 'o', "output", NULL }, { 'r', "report", NULL },
 	{ OPT_STACK, "stack", "true" }, { OPT_NO_STACK, "stack", "false" },
 	{ OPT_STACK_DEPTH, "stack_depth", NULL }, { OPT_LEAK_EXIT_CODE, "leak_exit_code", NULL },
-	{ OPT_IO_URING, "io_uring", "true" }, { 'q', "quiet", "true" }, { 'v', "verbose", "true" },
+	{ OPT_IO_URING, "io_uring", "true" }, { OPT_NETNS, "netns", "true" },
+	{ 'q', "quiet", "true" }, { 'v', "verbose", "true" },
 };
 
 static void usage(FILE *f)
@@ -80,6 +82,8 @@ static void usage(FILE *f)
 "      --stack-depth N      at most N frames (default 32)\n"
 "      --leak-exit-code N   exit status when a leak was seen (default 3; 0: the program's)\n"
 "      --allow-io-uring     let the program use io_uring, which no filter can see into\n"
+"      --netns              run PROGRAM in its own network namespace with only loopback,\n"
+"                           where the proxies are relayed: the kernel enforces it too\n"
 "  -q, --quiet              no summary line\n"
 "  -v, --verbose            also report allowed destinations\n"
 "  -h, --help               show this help and exit\n"

@@ -21,6 +21,7 @@
 #include "cleanup.h"
 #include "emulate.h"
 #include "filter.h"
+#include "netns.h"
 #include "policy.h"
 #include "syscalls.h"
 #include "tracee.h"
@@ -130,6 +131,7 @@ struct tracer {
 	bool killing;             /* the kill action fired: the whole tree is being killed */
 	int done_pipe[2];         /* workers write finished emulations (pointers) here */
 	int sigchld_fd;           /* signalfd of SIGCHLD: a task changed state */
+	int start_status;         /* exit status when the program could not be started */
 };
 
 /* The program sockstrace started, while it lives: signals to sockstrace go there. */
@@ -420,20 +422,35 @@ static void install_signal_handlers(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Where the child failed to get to the program. */
+enum start_stage {
+	STAGE_NETNS,  /* setting up --netns */
+	STAGE_FILTER, /* loading the seccomp filter */
+	STAGE_EXEC,   /* execve() */
+};
+
 /* What the child reports on its pipe when it cannot get to the program. */
 struct start_error {
-	bool at_exec; /* execve() failed (else loading the filter did) */
+	enum start_stage stage;
 	int error;    /* -errno */
 };
 
-/* In the child: load the filter, wait to be seized, exec. Never returns. */
-static void __attribute__((noreturn)) child(scmp_filter_ctx filter, int err_fd, char *const argv[])
+/* In the child: enter the network namespace (--netns), load the filter, wait to be seized,
+ * exec. Never returns. netns_fd is the tracer's end for the relay's sockets, or -1. */
+static void __attribute__((noreturn)) child(const struct settings *s, scmp_filter_ctx filter,
+					    int netns_fd, int err_fd, char *const argv[])
 {
-	struct start_error e = { .error = seccomp_load(filter) };
+	struct start_error e = { .stage = STAGE_NETNS };
 
+	if (netns_fd >= 0)
+		e.error = netns_enter(&s->policy, netns_fd);
+	if (e.error == 0) {
+		e.stage = STAGE_FILTER;
+		e.error = seccomp_load(filter);
+	}
 	raise(SIGSTOP);
 	if (e.error == 0) {
-		e.at_exec = true;
+		e.stage = STAGE_EXEC;
 		execvp(argv[0], argv);
 		e.error = -errno;
 	}
@@ -442,11 +459,31 @@ static void __attribute__((noreturn)) child(scmp_filter_ctx filter, int err_fd, 
 	_exit(EXIT_FAILURE_OWN);
 }
 
+/* Reads why the child could not start the program: the status to exit with, or 0 when it
+ * did not say. */
+static int start_failure(struct tracer *tr, const char *program, char *err, size_t errlen)
+{
+	static const char *const what[] = {
+		[STAGE_NETNS] = "cannot set up the network namespace (--netns) for",
+		[STAGE_FILTER] = "cannot load the seccomp filter for",
+		[STAGE_EXEC] = "cannot run",
+	};
+	struct start_error e;
+
+	if (read(tr->exec_error_fd, &e, sizeof(e)) != sizeof(e) || e.error >= 0 ||
+	    e.stage > STAGE_EXEC)
+		return 0;
+	snprintf(err, errlen, "%s '%s': %s", what[e.stage], program, strerror(-e.error));
+	if (e.stage != STAGE_EXEC)
+		return EXIT_FAILURE_OWN;
+	return e.error == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+}
+
 /* Starts the child and seizes it. Returns its pid, or -errno with err filled. */
 static pid_t spawn(struct tracer *tr, char *const argv[], char *err, size_t errlen)
 {
 	scmp_filter_ctx filter;
-	int pipefd[2], status, rc;
+	int pipefd[2], netns[2] = { -1, -1 }, status, rc;
 	pid_t pid;
 
 	rc = filter_build(tr->s->io_uring, &filter);
@@ -454,25 +491,46 @@ static pid_t spawn(struct tracer *tr, char *const argv[], char *err, size_t errl
 		snprintf(err, errlen, "cannot build the seccomp filter: %s", strerror(-rc));
 		return rc;
 	}
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+	if (pipe2(pipefd, O_CLOEXEC) < 0 ||
+	    (tr->s->netns && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, netns) < 0)) {
 		rc = -errno;
 		seccomp_release(filter);
 		snprintf(err, errlen, "pipe: %s", strerror(-rc));
 		return rc;
 	}
 	pid = fork();
-	if (pid == 0)
-		child(filter, pipefd[1], argv);
+	if (pid == 0) {
+		if (netns[0] >= 0)
+			close(netns[0]);
+		child(tr->s, filter, netns[1], pipefd[1], argv);
+	}
 	rc = -errno;
 	seccomp_release(filter);
 	close(pipefd[1]);
+	if (netns[1] >= 0)
+		close(netns[1]);
 	tr->exec_error_fd = pipefd[0];
 	if (pid < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(-rc));
 		return rc;
 	}
-	if (waitpid(pid, &status, WSTOPPED) != pid || !WIFSTOPPED(status) ||
-	    ptrace(PTRACE_SEIZE, pid, 0L,
+	if (netns[0] >= 0) {
+		/* Returns when the child has sent its listeners and closed its end. */
+		rc = netns_relay_start(&tr->s->policy, netns[0]);
+		if (rc < 0) {
+			snprintf(err, errlen, "cannot start the --netns relay: %s", strerror(-rc));
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return rc;
+		}
+	}
+	if (waitpid(pid, &status, WSTOPPED) != pid || !WIFSTOPPED(status)) {
+		tr->start_status = start_failure(tr, argv[0], err, errlen);
+		if (!tr->start_status)
+			snprintf(err, errlen, "the program's process died before it was traced");
+		return -ECHILD;
+	}
+	if (ptrace(PTRACE_SEIZE, pid, 0L,
 		   (long)(PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE |
 			  PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC)) < 0) {
 		rc = -errno;
@@ -491,14 +549,13 @@ int tracer_run(const struct settings *s, struct report *r, char *const argv[],
 {
 	struct tracer tr = { .s = s, .r = r, .exec_error_fd = -1, .sigchld_fd = -1,
 			     .done_pipe = { -1, -1 } };
-	struct start_error start = { 0 };
 	sigset_t chld;
 	pid_t pid;
 	int status;
 
 	pid = spawn(&tr, argv, err, errlen);
 	if (pid < 0) {
-		ret->status = EXIT_FAILURE_OWN;
+		ret->status = tr.start_status ? tr.start_status : EXIT_FAILURE_OWN;
 		return pid;
 	}
 	tr.main_pid = pid;
@@ -551,15 +608,10 @@ int tracer_run(const struct settings *s, struct report *r, char *const argv[],
 
 	close(tr.sigchld_fd);
 	close(tr.done_pipe[0]);
-	if (!tr.main_execed && read(tr.exec_error_fd, &start, sizeof(start)) == sizeof(start) &&
-	    start.error < 0) {
+	if (!tr.main_execed && (status = start_failure(&tr, argv[0], err, errlen)) != 0) {
 		close(tr.exec_error_fd);
-		ret->status = !start.at_exec ? EXIT_FAILURE_OWN
-			      : start.error == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
-		snprintf(err, errlen, start.at_exec ? "cannot run '%s': %s"
-			 : "cannot load the seccomp filter for '%s': %s", argv[0],
-			 strerror(-start.error));
-		return start.error;
+		ret->status = status;
+		return -ECHILD;
 	}
 	close(tr.exec_error_fd);
 	tr.sum.status = tr.sum.leaks && s->leak_exit_code ? s->leak_exit_code : tr.sum.program_status;
