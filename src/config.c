@@ -85,6 +85,45 @@ static int set_path(char **field, const char *value)
 	return 0;
 }
 
+static int set_isolation(struct settings *s, const char *value)
+{
+	static const char *const names[] = {
+		[ISOLATE_CONNECTION] = "connection", [ISOLATE_PROCESS] = "process",
+		[ISOLATE_NONE] = "none",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(value, names[i]) == 0) {
+			s->isolation = (enum isolation)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* A SOCKS5 user name or password: 1 to 255 bytes (RFC 1929); a user fixes the credentials. */
+static int set_credential(char **field, const char *value)
+{
+	size_t n = strlen(value);
+
+	if (n == 0 || n > 255)
+		return -EINVAL;
+	return set_path(field, value);
+}
+
+static int set_proxy_user(struct settings *s, const char *value)
+{
+	int rc = set_credential(&s->proxy_user, value);
+
+	if (rc == 0)
+		s->isolation = ISOLATE_FIXED;
+	return rc;
+}
+
+static int set_proxy_pass(struct settings *s, const char *value)
+{
+	return set_credential(&s->proxy_pass, value);
+}
+
 static int set_output(struct settings *s, const char *value) { return set_path(&s->output, value); }
 static int set_report(struct settings *s, const char *value) { return set_path(&s->report, value); }
 
@@ -119,6 +158,12 @@ static const struct key keys[] = {
 	BOOL_KEY("verbose", verbose),
 	BOOL_KEY("io_uring", io_uring),
 	BOOL_KEY("netns", netns),
+	{ .name = "isolation", .kind = KEY_STRING, .set = set_isolation,
+	  .valid = "one of connection, process, none" },
+	{ .name = "proxy_user", .kind = KEY_STRING, .set = set_proxy_user,
+	  .valid = "a user name of 1 to 255 bytes" },
+	{ .name = "proxy_pass", .kind = KEY_STRING, .set = set_proxy_pass,
+	  .valid = "a password of 1 to 255 bytes" },
 };
 
 static const struct key *key_find(const char *name)
@@ -144,7 +189,9 @@ void settings_free(struct settings *s)
 {
 	free(s->output);
 	free(s->report);
-	s->output = s->report = NULL;
+	free(s->proxy_user);
+	free(s->proxy_pass);
+	s->output = s->report = s->proxy_user = s->proxy_pass = NULL;
 }
 
 int errno_parse(const char *name)

@@ -11,7 +11,15 @@ enum leak_action {
 	ACTION_BLOCK,    /* the syscall fails with the block errno; the program goes on */
 	ACTION_KILL,     /* the whole traced tree is killed */
 	ACTION_LOG,      /* reported, then let through */
-	ACTION_REDIRECT, /* sent through the proxy instead (not yet supported) */
+	ACTION_REDIRECT, /* a TCP connect goes through the proxy instead; other leaks are blocked */
+};
+
+/* Which redirected connections share SOCKS credentials (and so, with Tor, a circuit). */
+enum isolation {
+	ISOLATE_CONNECTION, /* fresh random credentials for every connection */
+	ISOLATE_PROCESS,    /* one random set per process */
+	ISOLATE_NONE,       /* no credentials: one circuit for everything */
+	ISOLATE_FIXED,      /* proxy_user / proxy_pass for everything */
 };
 
 /* Exit statuses of sockstrace itself (the program's own status passes through). */
@@ -36,6 +44,9 @@ struct settings {
 	bool verbose;              /* also report allowed destinations */
 	bool io_uring;             /* allow io_uring_setup, which no filter can see into */
 	bool netns;                /* run the program in its own network namespace */
+	enum isolation isolation;  /* redirect: credentials per connection, process, none, fixed */
+	char *proxy_user;          /* redirect: fixed proxy user name (sets ISOLATE_FIXED) */
+	char *proxy_pass;          /* redirect: fixed proxy password */
 };
 
 /* Built-in defaults (Tor's). */

@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,6 +47,9 @@ struct emulation {
 	unsigned n_msgs;
 	uint64_t vec_addr;         /* sendmmsg: the tracee's mmsghdr array, for msg_len */
 	long result;               /* the syscall's result, >= 0 or -errno */
+	const struct proxy *proxy; /* redirect: the proxy to go through, else NULL */
+	char user[128], pass[128]; /* redirect: the proxy credentials */
+	bool auth;                 /* redirect: send user and pass */
 	struct emulation *next;    /* worker queue link */
 };
 
@@ -237,10 +242,13 @@ static int load_sendto(struct emulation *e, const struct call *c)
 	return tracee_read(e->tid, c->args[1], e->msgs[0].iov.iov_base, len);
 }
 
-int emulate_prepare(int pidfd, const struct call *c, struct emulation **ret)
+/* A new emulation of c on a duplicate of its socket, when that is an IP socket. Returns 1
+ * and *ret, 0 when it is not an IP socket (or not a socket: the kernel says ENOTSOCK
+ * itself), or -errno. */
+static int emulation_new(int pidfd, const struct call *c, struct emulation **ret)
 {
 	struct emulation *e;
-	int domain = 0, rc = 0;
+	int domain = 0;
 	socklen_t optlen = sizeof(int);
 
 	if (c->n_dests == 0 || c->fd < 0)
@@ -252,7 +260,6 @@ int emulate_prepare(int pidfd, const struct call *c, struct emulation **ret)
 	e->sock = pidfd_getfd(pidfd, c->fd, 0);
 	if (e->sock < 0 || getsockopt(e->sock, SOL_SOCKET, SO_DOMAIN, &domain, &optlen) < 0 ||
 	    (domain != AF_INET && domain != AF_INET6)) {
-		/* Not an IP socket (or not a socket: the kernel says ENOTSOCK itself). */
 		emulation_free(e);
 		return 0;
 	}
@@ -265,6 +272,40 @@ int emulate_prepare(int pidfd, const struct call *c, struct emulation **ret)
 	}
 	memcpy(e->dests, c->dests, c->n_dests * sizeof(*e->dests));
 	e->n_dests = c->n_dests;
+	*ret = e;
+	return 1;
+}
+
+int emulate_prepare_redirect(int pidfd, const struct call *c, const struct proxy *proxy,
+			     const struct proxy_auth *auth, struct emulation **ret)
+{
+	struct emulation *e = NULL;
+	int rc = emulation_new(pidfd, c, &e);
+
+	if (rc <= 0)
+		return rc < 0 ? rc : -ECONNREFUSED;
+	if (e->type != SOCK_STREAM || e->nr != SYS_connect) {
+		emulation_free(e);
+		return -ECONNREFUSED;
+	}
+	e->proxy = proxy;
+	if (auth && auth->user) {
+		e->auth = true;
+		snprintf(e->user, sizeof(e->user), "%s", auth->user);
+		snprintf(e->pass, sizeof(e->pass), "%s", auth->pass ? auth->pass : "");
+	}
+	*ret = e;
+	return 1;
+}
+
+int emulate_prepare(int pidfd, const struct call *c, struct emulation **ret)
+{
+	struct emulation *e = NULL;
+	int rc = emulation_new(pidfd, c, &e);
+
+	if (rc <= 0)
+		return rc;
+	rc = 0;
 	switch (e->nr) {
 	case SYS_connect:
 		break;
@@ -294,6 +335,8 @@ int emulate_prepare(int pidfd, const struct call *c, struct emulation **ret)
 
 bool emulate_blocks(const struct emulation *e)
 {
+	if (e->proxy)
+		return true;
 	if (e->type == SOCK_DGRAM || e->type == SOCK_RAW || (e->flags & MSG_DONTWAIT))
 		return false;
 	return !(fcntl(e->sock, F_GETFL) & O_NONBLOCK);
@@ -313,12 +356,44 @@ static void fill_msghdr(const struct emulation *e, const struct message *m, stru
 	};
 }
 
+/* Connects the socket to the proxy and has the proxy connect to the destination. Blocking
+ * or not, the socket is connected through when it returns 0. */
+static long run_redirect(struct emulation *e)
+{
+	struct proxy_auth auth = { e->auth ? e->user : NULL, e->auth ? e->pass : NULL };
+	struct sockaddr_storage ss;
+	int domain = 0, err = 0;
+	socklen_t len = sizeof(domain);
+	const char *why;
+
+	getsockopt(e->sock, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+	len = rule_to_sockaddr(&e->proxy->where, domain, &ss);
+	if (connect(e->sock, (struct sockaddr *)&ss, len) < 0) {
+		struct pollfd p = { .fd = e->sock, .events = POLLOUT };
+		if (errno != EINPROGRESS)
+			return -errno;
+		if (poll(&p, 1, PROXY_TIMEOUT_MS) <= 0)
+			return -ETIMEDOUT;
+		len = sizeof(err);
+		getsockopt(e->sock, SOL_SOCKET, SO_ERROR, &err, &len);
+		if (err)
+			return -err;
+	}
+	if (e->proxy->kind == PROXY_HTTP)
+		return http_connect(e->sock, &e->dests[0].ep, &auth, &why);
+	return socks5_connect(e->sock, &e->dests[0].ep, &auth, &why);
+}
+
 void emulate_run(struct emulation *e)
 {
 	/* The tracer ignores SIGPIPE; a stream peer that is gone still shows as EPIPE. */
 	int flags = e->flags | MSG_NOSIGNAL;
 	long rc;
 
+	if (e->proxy) {
+		e->result = run_redirect(e);
+		return;
+	}
 	switch (e->nr) {
 	case SYS_connect:
 		rc = connect(e->sock, (const struct sockaddr *)e->dests[0].raw, e->dests[0].raw_len);

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "policy.h"
+#include "socks.h"
 #include "syscalls.h"
 
 /* One emulated syscall, with everything it needs copied out of the tracee. */
@@ -20,6 +22,15 @@ struct emulation;
  * unreadable data, as the kernel would).
  */
 int emulate_prepare(int pidfd, const struct call *c, struct emulation **ret);
+
+/*
+ * Prepares the redirect of a leaking TCP connect c (its one destination in c->dests): the
+ * duplicate socket is connected to proxy instead, which is asked to connect to the
+ * destination, with auth (copied). Returns 1 and *ret, or -errno for the tracee's connect.
+ * The handshake completes before the connect returns, for non-blocking sockets too.
+ */
+int emulate_prepare_redirect(int pidfd, const struct call *c, const struct proxy *proxy,
+			     const struct proxy_auth *auth, struct emulation **ret);
 
 /* True when running e may block (a blocking connect, a stream send): run it off the loop. */
 bool emulate_blocks(const struct emulation *e);

@@ -15,7 +15,7 @@
 enum {
 	OPT_ALLOW_LOOPBACK = 256, OPT_NO_ALLOW_LOOPBACK, OPT_RESTRICT_UNIX, OPT_UNIX_ONLY,
 	OPT_NO_NETLINK, OPT_ON_LEAK, OPT_BLOCK_ERRNO, OPT_STACK, OPT_NO_STACK, OPT_STACK_DEPTH,
-	OPT_LEAK_EXIT_CODE, OPT_IO_URING, OPT_NETNS,
+	OPT_LEAK_EXIT_CODE, OPT_IO_URING, OPT_NETNS, OPT_ISOLATE, OPT_PROXY_USER, OPT_PROXY_PASS,
 };
 
 static const struct option options[] = {
@@ -37,6 +37,9 @@ static const struct option options[] = {
 	{ "leak-exit-code", required_argument, NULL, OPT_LEAK_EXIT_CODE },
 	{ "allow-io-uring", no_argument, NULL, OPT_IO_URING },
 	{ "netns", no_argument, NULL, OPT_NETNS },
+	{ "isolate", required_argument, NULL, OPT_ISOLATE },
+	{ "proxy-user", required_argument, NULL, OPT_PROXY_USER },
+	{ "proxy-pass", required_argument, NULL, OPT_PROXY_PASS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -55,6 +58,8 @@ static const struct { int opt; const char *key; const char *value; } option_keys
 	{ OPT_STACK, "stack", "true" }, { OPT_NO_STACK, "stack", "false" },
 	{ OPT_STACK_DEPTH, "stack_depth", NULL }, { OPT_LEAK_EXIT_CODE, "leak_exit_code", NULL },
 	{ OPT_IO_URING, "io_uring", "true" }, { OPT_NETNS, "netns", "true" },
+	{ OPT_ISOLATE, "isolation", NULL }, { OPT_PROXY_USER, "proxy_user", NULL },
+	{ OPT_PROXY_PASS, "proxy_pass", NULL },
 	{ 'q', "quiet", "true" }, { 'v', "verbose", "true" },
 };
 
@@ -73,7 +78,11 @@ static void usage(FILE *f)
 "      --restrict-unix      allow unix sockets only to unix: proxies and allow rules\n"
 "      --unix-only          allow unix sockets only (a Tor SocksPort on a unix socket)\n"
 "      --no-netlink         treat netlink sockets as leaks\n"
-"      --on-leak ACTION     block (default), kill, log; redirect is not yet supported\n"
+"      --on-leak ACTION     block (default), kill, log, or redirect (TCP connects go\n"
+"                           through the first proxy; other leaks are blocked)\n"
+"      --isolate MODE       redirect: fresh SOCKS credentials per connection (default),\n"
+"                           per process, or none (one Tor circuit)\n"
+"      --proxy-user NAME, --proxy-pass PASS  redirect: fixed proxy credentials\n"
 "      --block-errno NAME   errno of a blocked call (default ECONNREFUSED for connect,\n"
 "                           EPERM for sends)\n"
 "  -o, --output FILE        write leak lines and the summary to FILE, not stderr\n"
@@ -174,11 +183,6 @@ int main(int argc, char *argv[])
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, optstring, options, NULL)) != -1)
 		apply_option(&s, opt, optarg, &cleared);
-	if (s.on_leak == ACTION_REDIRECT) {
-		fputs("sockstrace: on_leak redirect is not yet supported; use block, kill or log\n",
-		      stderr);
-		return EXIT_FAILURE_OWN;
-	}
 
 	if (report_open(&r, &s, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sockstrace: %s\n", err);

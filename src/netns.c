@@ -19,28 +19,6 @@
 #include "cleanup.h"
 #include "netns.h"
 
-/* Builds the sockaddr of an IP rule's single address and port. Returns its length, 0 when
- * the rule is not an IP endpoint. */
-static socklen_t rule_sockaddr(const struct rule *r, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (r->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(r->port_lo);
-		memcpy(&sin->sin_addr, r->addr, 4);
-		return sizeof(*sin);
-	}
-	if (r->family == AF_INET6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(r->port_lo);
-		memcpy(&sin6->sin6_addr, r->addr, 16);
-		return sizeof(*sin6);
-	}
-	return 0;
-}
-
 static int write_file(const char *path, const char *text)
 {
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -108,7 +86,7 @@ int netns_enter(const struct policy *p, int sock)
 		rc = loopback_up();
 	for (size_t i = 0; i < p->n_proxies && rc == 0; i++) {
 		struct sockaddr_storage ss;
-		socklen_t len = rule_sockaddr(&p->proxies[i].where, &ss);
+		socklen_t len = rule_to_sockaddr(&p->proxies[i].where, 0, &ss);
 		int one = 1;
 		_cleanup_close_ int fd = -1;
 
@@ -257,7 +235,7 @@ int netns_relay_start(const struct policy *p, int sock)
 			continue;
 		l = &r->listeners[r->n++];
 		memcpy(&l->fd, CMSG_DATA(c), sizeof(int));
-		l->upstream_len = rule_sockaddr(&p->proxies[index].where, &l->upstream);
+		l->upstream_len = rule_to_sockaddr(&p->proxies[index].where, 0, &l->upstream);
 	}
 	close(sock);
 	if (r->n == 0) {

@@ -203,6 +203,31 @@ void policy_init_defaults(struct policy *p)
 		policy_add_proxy(p, &proxy);
 }
 
+socklen_t rule_to_sockaddr(const struct rule *r, int family, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (r->family == AF_INET && family != AF_INET6) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(r->port_lo);
+		memcpy(&sin->sin_addr, r->addr, 4);
+		return sizeof(*sin);
+	}
+	if (r->family == AF_INET || r->family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(r->port_lo);
+		if (r->family == AF_INET) {
+			memcpy(sin6->sin6_addr.s6_addr, v4mapped_prefix, sizeof(v4mapped_prefix));
+			memcpy(sin6->sin6_addr.s6_addr + 12, r->addr, 4);
+		} else {
+			memcpy(&sin6->sin6_addr, r->addr, 16);
+		}
+		return sizeof(*sin6);
+	}
+	return 0;
+}
+
 bool rule_match(const struct rule *r, const struct endpoint *ep)
 {
 	if (r->family != ep->family)

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "sockaddr.h"
 
@@ -77,6 +78,11 @@ int proxy_parse(const char *url, struct proxy *ret);
 /* Appends to the policy. Return 0, or -ENOSPC when the table is full. */
 int policy_add_proxy(struct policy *p, const struct proxy *proxy);
 int policy_add_rule(struct policy *p, const struct rule *rule);
+
+/* The sockaddr of an IP rule's first address and port (a proxy's endpoint). With
+ * family AF_INET6 an AF_INET rule is given as its IPv4-mapped address (for an IPv6 socket);
+ * family 0 keeps the rule's own. Returns the length, or 0 when there is none. */
+socklen_t rule_to_sockaddr(const struct rule *r, int family, struct sockaddr_storage *ss);
 
 /* True when the endpoint is inside the rule. */
 bool rule_match(const struct rule *r, const struct endpoint *ep);

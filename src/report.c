@@ -173,7 +173,12 @@ void report_allowed(struct report *r, pid_t tid, const char *syscall, const stru
 void report_summary(struct report *r, const struct summary *s)
 {
 	if (!r->quiet) {
-		if (s->leaks)
+		if (s->leaks && s->leaks_by_action[ACTION_REDIRECT])
+			fprintf(r->out, "sockstrace: %lu leak%s (%lu blocked, %lu killed, %lu logged, "
+				"%lu redirected); ", s->leaks, s->leaks == 1 ? "" : "s",
+				s->leaks_by_action[ACTION_BLOCK], s->leaks_by_action[ACTION_KILL],
+				s->leaks_by_action[ACTION_LOG], s->leaks_by_action[ACTION_REDIRECT]);
+		else if (s->leaks)
 			fprintf(r->out, "sockstrace: %lu leak%s (%lu blocked, %lu killed, %lu logged); ",
 				s->leaks, s->leaks == 1 ? "" : "s", s->leaks_by_action[ACTION_BLOCK],
 				s->leaks_by_action[ACTION_KILL], s->leaks_by_action[ACTION_LOG]);
@@ -186,10 +191,12 @@ void report_summary(struct report *r, const struct summary *s)
 		fputs("{\"event\":\"summary\",", r->json);
 		json_time(r->json);
 		fprintf(r->json, ",\"leaks\":%lu,\"blocked\":%lu,\"killed\":%lu,\"logged\":%lu,"
+			"\"redirected\":%lu,"
 			"\"program_status\":%d,\"exit_status\":%d,\"tasks\":%lu,"
 			"\"seccomp_stops\":%lu,\"ptrace_stops\":%lu}\n",
 			s->leaks, s->leaks_by_action[ACTION_BLOCK], s->leaks_by_action[ACTION_KILL],
-			s->leaks_by_action[ACTION_LOG], s->program_status, s->status, s->processes,
+			s->leaks_by_action[ACTION_LOG], s->leaks_by_action[ACTION_REDIRECT],
+			s->program_status, s->status, s->processes,
 			s->seccomp_stops, s->ptrace_stops);
 		fflush(r->json);
 	}

@@ -57,6 +57,9 @@ int tracee_sock_info(pid_t tgid, int fd, struct sock_info *ret)
 	len = sizeof(int);
 	if (getsockopt(dup, SOL_SOCKET, SO_PROTOCOL, &ret->protocol, &len) < 0)
 		ret->protocol = 0;
+	len = sizeof(int);
+	if (getsockopt(dup, SOL_SOCKET, SO_DOMAIN, &ret->domain, &len) < 0)
+		ret->domain = 0;
 	return 0;
 }
 

@@ -14,6 +14,7 @@ pid_t tracee_tgid(pid_t tid);
 
 /* The socket behind fd in process tgid. */
 struct sock_info {
+	int domain;   /* AF_INET, AF_INET6, AF_UNIX...; 0 when unknown */
 	int type;     /* SOCK_STREAM, SOCK_DGRAM, SOCK_RAW...; 0 when unknown */
 	int protocol; /* IPPROTO_TCP, IPPROTO_UDP...; 0 when unknown */
 };

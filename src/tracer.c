@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <sys/pidfd.h>
 #include <sys/ptrace.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -132,6 +133,7 @@ struct tracer {
 	int done_pipe[2];         /* workers write finished emulations (pointers) here */
 	int sigchld_fd;           /* signalfd of SIGCHLD: a task changed state */
 	int start_status;         /* exit status when the program could not be started */
+	char nonce[32];           /* random, per run: per-process proxy credentials */
 };
 
 /* The program sockstrace started, while it lives: signals to sockstrace go there. */
@@ -174,6 +176,7 @@ enum outcome {
 	OUTCOME_RUN,      /* let the syscall run */
 	OUTCOME_NOOP,     /* skip it, returning 0 (a neutralised UDP route probe) */
 	OUTCOME_BLOCK,    /* skip it, returning the block errno */
+	OUTCOME_REDIRECT, /* perform the connect through the proxy instead */
 };
 
 /* What is known about the leaking thread, looked up once per call and only for leaks. */
@@ -267,6 +270,83 @@ static void run_allowed(struct tracer *tr, const struct call *c)
 	}
 }
 
+/* A leaking destination that redirect mode can send through the proxy: a TCP connect. */
+static bool redirectable(const struct call *c, const struct dest *d, const struct leaker *l)
+{
+	return c->def->nr_x86_64 == SYS_connect && d->error == 0 && l->sock.type == SOCK_STREAM &&
+	       (l->sock.domain == AF_INET || l->sock.domain == AF_INET6) &&
+	       (d->ep.family == AF_INET || d->ep.family == AF_INET6);
+}
+
+/* The first proxy an IP socket of this domain can reach: an IPv6 socket reaches an IPv4
+ * proxy by its IPv4-mapped address. */
+static const struct proxy *proxy_for(const struct policy *p, int domain)
+{
+	for (size_t i = 0; i < p->n_proxies; i++) {
+		int family = p->proxies[i].where.family;
+		if (p->proxies[i].kind != PROXY_UNIX &&
+		    (family == domain || (domain == AF_INET6 && family == AF_INET)))
+			return &p->proxies[i];
+	}
+	return NULL;
+}
+
+/* Fills user and pass (each CREDENTIAL_MAX bytes) with random hex. */
+#define CREDENTIAL_MAX 128
+static void random_credentials(char *user, char *pass)
+{
+	uint8_t r[16] = { 0 };
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		fprintf(stderr, "sockstrace: getrandom: %s\n", strerror(errno));
+	snprintf(user, CREDENTIAL_MAX, "sockstrace-%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
+		 r[4], r[5], r[6], r[7]);
+	snprintf(pass, CREDENTIAL_MAX, "%02x%02x%02x%02x%02x%02x%02x%02x", r[8], r[9], r[10], r[11], r[12],
+		 r[13], r[14], r[15]);
+}
+
+/*
+ * Redirects a leaking TCP connect through the proxy, in a worker while the tracee stays
+ * stopped. Credentials follow the isolation setting: with Tor's IsolateSOCKSAuth,
+ * connections with different credentials never share a circuit.
+ */
+static void run_redirect(struct tracer *tr, const struct call *c, const struct leaker *l)
+{
+	const struct settings *s = tr->s;
+	struct task *k = task_find(&tr->tasks, c->tid);
+	const struct proxy *proxy = proxy_for(&s->policy, l->sock.domain);
+	char user[CREDENTIAL_MAX], pass[CREDENTIAL_MAX];
+	struct proxy_auth auth = { user, pass };
+	struct emulation *e = NULL;
+	int pidfd = k ? task_pidfd(k) : -1;
+	int rc;
+
+	switch (s->isolation) {
+	case ISOLATE_CONNECTION:
+		random_credentials(user, pass);
+		break;
+	case ISOLATE_PROCESS:
+		snprintf(user, sizeof(user), "sockstrace-%.16s-%d", tr->nonce, l->tgid);
+		snprintf(pass, sizeof(pass), "%.16s", tr->nonce);
+		break;
+	case ISOLATE_NONE:
+		auth.user = NULL;
+		break;
+	case ISOLATE_FIXED:
+		auth = (struct proxy_auth){ s->proxy_user, s->proxy_pass ? s->proxy_pass : "" };
+		break;
+	}
+	rc = !proxy || pidfd < 0 ? -ECONNREFUSED : emulate_prepare_redirect(pidfd, c, proxy, &auth, &e);
+	if (rc < 0) {
+		skip_syscall(c->tid, rc);
+		resume(c->tid, 0);
+		return;
+	}
+	k->emulating = true;
+	if (emulate_async(e, tr->done_pipe[1]) < 0)
+		complete(tr, e);
+}
+
 static void judge(struct tracer *tr, struct call *c)
 {
 	static struct leaker l;
@@ -282,6 +362,7 @@ static void judge(struct tracer *tr, struct call *c)
 	for (size_t i = 0; i < c->n_dests; i++) {
 		const struct dest *d = &c->dests[i];
 		struct decision dec = { VERDICT_LEAK, "unreadable or malformed address" };
+		enum leak_action act;
 		struct leak_event e;
 
 		if (d->error == 0) {
@@ -298,18 +379,29 @@ static void judge(struct tracer *tr, struct call *c)
 				outcome = OUTCOME_NOOP;
 			continue;
 		}
+		act = action;
+		if (act == ACTION_REDIRECT && !redirectable(c, d, &l)) {
+			act = ACTION_BLOCK;
+			dec.rule = "only a TCP connect can go through the proxy";
+		}
 		e = (struct leak_event){
 			.pid = l.tgid, .tid = c->tid, .comm = l.comm, .exe = l.exe,
 			.syscall = c->def->name, .arch = c->abi == ABI_I386 ? "i386" : "x86_64",
 			.dest = d, .transport = sock_transport(&l.sock, d->ep.family),
-			.rule = dec.rule, .action = action,
+			.rule = dec.rule, .action = act,
 			.frames = l.frames, .n_frames = l.n_frames, .stack_why = l.stack_why,
 		};
 		report_leak(tr->r, &e);
 		tr->sum.leaks++;
-		tr->sum.leaks_by_action[action]++;
-		if (action != ACTION_LOG)
+		tr->sum.leaks_by_action[act]++;
+		if (act == ACTION_REDIRECT)
+			outcome = OUTCOME_REDIRECT;
+		else if (act != ACTION_LOG)
 			outcome = OUTCOME_BLOCK;
+	}
+	if (outcome == OUTCOME_REDIRECT) {
+		run_redirect(tr, c, &l);
+		return;
 	}
 	if (outcome == OUTCOME_RUN) {
 		run_allowed(tr, c);
@@ -550,9 +642,12 @@ int tracer_run(const struct settings *s, struct report *r, char *const argv[],
 	struct tracer tr = { .s = s, .r = r, .exec_error_fd = -1, .sigchld_fd = -1,
 			     .done_pipe = { -1, -1 } };
 	sigset_t chld;
+	char user[CREDENTIAL_MAX], pass[CREDENTIAL_MAX];
 	pid_t pid;
 	int status;
 
+	random_credentials(user, pass);
+	snprintf(tr.nonce, sizeof(tr.nonce), "%.16s", pass);
 	pid = spawn(&tr, argv, err, errlen);
 	if (pid < 0) {
 		ret->status = tr.start_status ? tr.start_status : EXIT_FAILURE_OWN;
