@@ -17,6 +17,7 @@
 
 #include "cleanup.h"
 #include "emulate.h"
+#include "thread.h"
 #include "tracee.h"
 
 /* Most payload one emulated call carries: UDP's 64 KiB datagrams with room to spare. */
@@ -48,7 +49,7 @@ struct emulation {
 	uint64_t vec_addr;         /* sendmmsg: the tracee's mmsghdr array, for msg_len */
 	long result;               /* the syscall's result, >= 0 or -errno */
 	const struct proxy *proxy; /* redirect: the proxy to go through, else NULL */
-	char user[128], pass[128]; /* redirect: the proxy credentials */
+	char user[256], pass[256]; /* redirect: the proxy credentials (RFC 1929: 255 bytes) */
 	bool auth;                 /* redirect: send user and pass */
 	struct emulation *next;    /* worker queue link */
 };
@@ -485,21 +486,9 @@ int emulate_async(struct emulation *e, int done_fd)
 	queue_tail = e;
 	queued++;
 	if (idle < queued) {
-		pthread_t t;
-		pthread_attr_t attr;
-		sigset_t all, old;
-
-		/* Workers take no signals: those are the event loop's. */
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		pthread_attr_setstacksize(&attr, 64 << 10);
-		rc = -pthread_create(&t, &attr, worker, (void *)(intptr_t)done_fd);
+		rc = thread_spawn_detached(worker, (void *)(intptr_t)done_fd);
 		if (rc == 0)
 			workers++;
-		pthread_attr_destroy(&attr);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	if (rc < 0 && workers == 0) {
 		/* No thread will ever run it: take it back (it is alone in the queue) and fail. */
