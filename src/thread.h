@@ -1,0 +1,6 @@
+/* Helper threads of the tracer: emulation workers, the --netns relay, the DNS responder. */
+#pragma once
+
+/* Starts fn(arg) in a detached thread that takes no signals (they are the event loop's).
+ * Returns 0 or -errno. */
+int thread_spawn_detached(void *(*fn)(void *), void *arg);
