@@ -1,21 +1,78 @@
-/* Call stacks of stopped tracee threads, with libunwind-ptrace. */
+/*
+ * Call stacks of stopped tracee threads, with libunwind-ptrace.
+ *
+ * libunwind does the unwinding (CFI interpretation, register rules, stepping); it reads
+ * tracee memory and registers through libunwind-ptrace's accessors. Three things are ours,
+ * all through libunwind's accessor interface:
+ * - Unwind info. A default `gcc -static` link has .eh_frame but no .eh_frame_hdr (gcc
+ *   passes --eh-frame-hdr only to dynamic links), where libunwind finds nothing. And
+ *   libunwind-ptrace's own ELF readers (_UPT_find_proc_info, _UPT_get_proc_name) trust
+ *   e_phoff, e_shoff and PT_GNU_EH_FRAME of the mapped file: a crafted binary that runs
+ *   fine crashes the tracer. So find_proc_info() builds the search table of each mapped
+ *   file's .eh_frame with bounds-checked code (ehframe.c), once per file, and hands it to
+ *   libunwind's dwarf_search_unwind_table(), which reads it through access_mem() at a fake
+ *   address; get_proc_name() names functions from the same file's symbols.
+ * - Code with no CFI at all (JIT code, hand-written assembly, Go) is left by the frame
+ *   pointer chain, and DWARF unwinding resumes from the caller it finds.
+ * - Names are cached per process: a lookup reopens the file.
+ */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libunwind-ptrace.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "cleanup.h"
+#include "ehframe.h"
 #include "unwind.h"
+
+/* Exported by libunwind (_Ux86_64_dwarf_search_unwind_table in libunwind-x86_64.so, which
+ * libunwind-ptrace itself calls) but declared in none of its public headers (1.6.2). */
+#define dwarf_search_unwind_table UNW_OBJ(dwarf_search_unwind_table)
+extern int dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip, unw_dyn_info_t *di,
+				     unw_proc_info_t *pi, int need_unwind_info, void *arg);
+
+/* Where libunwind reads our search tables: a non-canonical x86_64 address, which no tracee
+ * memory can ever occupy, so access_mem() tells the two apart by address. */
+#define TABLE_ADDR 0x4000000000000000ULL
+
+/* The frame pointer chain is followed only over frames smaller than this. */
+#define FP_MAX_FRAME (1u << 20)
+
+/* What unwinding needs from one mapped file, read on first use. */
+struct ehfile {
+	uint64_t dev;         /* device of the file, as /proc/PID/maps gives it */
+	uint64_t ino;         /* inode of the file; 0 for a free slot */
+	uint64_t base;        /* start - offset of the mapping: where this load of it sits */
+	struct elf_info info; /* its .eh_frame table and symbols; empty when unreadable */
+};
+
+/* A symbol name looked up for a pc: each lookup reopens the file, so they are cached. */
+struct name {
+	uint64_t key;           /* pc * 2, + 1 for an interrupted pc (frame 0); 0 when free */
+	uint64_t offset;        /* pc - start of function */
+	char function[128];     /* symbol name, "" when unknown */
+};
 
 /* A process whose address space libunwind knows. */
 struct space {
-	pid_t tgid;            /* the process; 0 for a free slot */
-	unw_addr_space_t as;   /* libunwind's address space, caching on */
-	uint64_t maps_hash;    /* hash of /proc/TGID/maps when the cache was last valid */
+	pid_t tgid;              /* the process; 0 for a free slot */
+	unw_addr_space_t as;     /* libunwind's address space, caching on */
+	uint64_t maps_hash;      /* hash of /proc/TGID/maps when the cache was last valid */
+	struct ehfile files[32]; /* its files, kept while they stay mapped alike */
+	size_t next_file;        /* the slot of files to reuse when all are taken */
+	struct name *names;      /* NAME_SLOTS names by hash of the key, or NULL; flushed with
+				  * the mappings */
 };
+
+#define NAME_BITS 8
+#define NAME_SLOTS (1u << NAME_BITS)
 
 /* Enough for the processes that leak at once; the oldest slot is reused. */
 static struct space spaces[32];
@@ -23,14 +80,38 @@ static size_t next_victim;
 
 /* One line of /proc/PID/maps. */
 struct mapping {
-	uint64_t start, end, offset;
-	char path[256];
+	uint64_t start, end; /* addresses [start, end) */
+	uint64_t offset;     /* file offset mapped at start */
+	uint64_t dev;        /* device of the file (makedev()); 0 when anonymous */
+	uint64_t ino;        /* inode of the file; 0 when anonymous */
+	bool exec;           /* mapped executable */
+	char path[256];      /* file name, "" when anonymous or not a path */
+};
+
+/* Registers of a frame that the cursor restarts from after a frame pointer step. */
+struct regs {
+	uint64_t ip; /* return address - 1: looked up as the call instruction, like libunwind */
+	uint64_t sp; /* stack pointer after the return */
+	uint64_t bp; /* frame pointer of that frame */
+};
+
+/* The state of one unwind_stack() call, passed to the accessors as their `arg`. */
+struct ctx {
+	void *upt;                    /* libunwind-ptrace's handle on the thread */
+	pid_t tgid;                   /* the thread's process */
+	struct space *space;          /* its cached address space */
+	const struct mapping *maps;   /* its mappings, sorted by address */
+	size_t n_maps;                /* number of maps */
+	const struct eh_table *table; /* served at TABLE_ADDR while libunwind searches it */
+	bool no_cfi;                  /* find_proc_info() found no unwind info */
+	bool synthetic;               /* registers come from regs, not from the thread */
+	struct regs regs;             /* the frame the cursor restarted from */
 };
 
 /* Reads /proc/TGID/maps into maps (at most max) and hashes its text (FNV-1a). */
 static size_t read_maps(pid_t tgid, struct mapping *maps, size_t max, uint64_t *ret_hash)
 {
-	char path[64], line[512];
+	char path[64], line[512], perms[8];
 	_cleanup_fclose_ FILE *f = NULL;
 	uint64_t h = 14695981039346656037ULL;
 	size_t n = 0;
@@ -39,13 +120,18 @@ static size_t read_maps(pid_t tgid, struct mapping *maps, size_t max, uint64_t *
 	f = fopen(path, "re");
 	while (f && fgets(line, sizeof(line), f)) {
 		struct mapping m = { 0 };
+		unsigned major, minor;
 		int name_at = 0;
 
 		for (const char *c = line; *c; c++)
 			h = (h ^ (uint8_t)*c) * 1099511628211ULL;
-		if (n >= max || sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64 " %*s %*s %n",
-				       &m.start, &m.end, &m.offset, &name_at) < 3)
+		if (n >= max ||
+		    sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %x:%x %" SCNu64 " %n",
+			   &m.start, &m.end, perms, &m.offset, &major, &minor, &m.ino,
+			   &name_at) < 7)
 			continue;
+		m.dev = m.ino ? makedev(major, minor) : 0;
+		m.exec = perms[2] == 'x';
 		if (name_at > 0 && line[name_at] == '/') {
 			snprintf(m.path, sizeof(m.path), "%s", line + name_at);
 			m.path[strcspn(m.path, "\n")] = '\0';
@@ -56,8 +142,84 @@ static size_t read_maps(pid_t tgid, struct mapping *maps, size_t max, uint64_t *
 	return n;
 }
 
+/* The mapping containing addr, or NULL. */
+static const struct mapping *mapping_of(const struct ctx *c, uint64_t addr)
+{
+	size_t lo = 0, hi = c->n_maps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr < c->maps[mid].start)
+			hi = mid;
+		else if (addr >= c->maps[mid].end)
+			lo = mid + 1;
+		else
+			return &c->maps[mid];
+	}
+	return NULL;
+}
+
+static void ehfile_drop(struct ehfile *f)
+{
+	elf_info_free(&f->info);
+	*f = (struct ehfile){ 0 };
+}
+
+/* Drops the tables of files that are no longer mapped where they were built for. */
+static void ehfiles_prune(struct space *s, const struct mapping *maps, size_t n_maps)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(s->files); i++) {
+		struct ehfile *f = &s->files[i];
+		bool mapped = false;
+
+		for (size_t j = 0; f->ino && j < n_maps && !mapped; j++)
+			mapped = maps[j].ino == f->ino && maps[j].dev == f->dev &&
+				 maps[j].start - maps[j].offset == f->base;
+		if (f->ino && !mapped)
+			ehfile_drop(f);
+	}
+}
+
+static void space_free(struct space *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(s->files); i++)
+		ehfile_drop(&s->files[i]);
+	free(s->names);
+	if (s->tgid)
+		unw_destroy_addr_space(s->as);
+	*s = (struct space){ 0 };
+}
+
+static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi,
+			  int need_unwind_info, void *arg);
+static void put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg);
+static int get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *dilap, void *arg);
+static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write,
+		      void *arg);
+static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, int write,
+		      void *arg);
+static int access_fpreg(unw_addr_space_t as, unw_regnum_t reg, unw_fpreg_t *val, int write,
+			void *arg);
+static int resume(unw_addr_space_t as, unw_cursor_t *c, void *arg);
+static int get_proc_name(unw_addr_space_t as, unw_word_t addr, char *buf, size_t len,
+			 unw_word_t *offp, void *arg);
+
+/* libunwind-ptrace's accessors, wrapped: see the functions for what each adds. */
+static unw_accessors_t accessors = {
+	.find_proc_info = find_proc_info,
+	.put_unwind_info = put_unwind_info,
+	.get_dyn_info_list_addr = get_dyn_info_list_addr,
+	.access_mem = access_mem,
+	.access_reg = access_reg,
+	.access_fpreg = access_fpreg,
+	.resume = resume,
+	.get_proc_name = get_proc_name,
+};
+
 /* The cached address space of tgid, flushed when its mappings changed. */
-static unw_addr_space_t space_get(pid_t tgid, uint64_t maps_hash)
+static struct space *space_get(pid_t tgid, const struct mapping *maps, size_t n_maps,
+			       uint64_t maps_hash)
 {
 	struct space *s = NULL;
 
@@ -65,81 +227,373 @@ static unw_addr_space_t space_get(pid_t tgid, uint64_t maps_hash)
 		if (spaces[i].tgid == tgid)
 			s = &spaces[i];
 	if (s) {
-		if (s->maps_hash != maps_hash)
+		if (s->maps_hash != maps_hash) {
 			unw_flush_cache(s->as, 0, 0);
+			ehfiles_prune(s, maps, n_maps);
+			if (s->names)
+				memset(s->names, 0, NAME_SLOTS * sizeof(*s->names));
+		}
 		s->maps_hash = maps_hash;
-		return s->as;
+		return s;
 	}
 	s = &spaces[next_victim];
 	next_victim = (next_victim + 1) % ARRAY_SIZE(spaces);
-	if (s->tgid)
-		unw_destroy_addr_space(s->as);
-	s->tgid = 0;
-	s->as = unw_create_addr_space(&_UPT_accessors, 0);
+	space_free(s);
+	s->as = unw_create_addr_space(&accessors, 0);
 	if (!s->as)
 		return NULL;
 	unw_set_caching_policy(s->as, UNW_CACHE_GLOBAL);
 	s->tgid = tgid;
 	s->maps_hash = maps_hash;
-	return s->as;
+	return s;
 }
 
 void unwind_forget(pid_t tgid)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(spaces); i++)
-		if (spaces[i].tgid == tgid) {
-			unw_destroy_addr_space(spaces[i].as);
-			spaces[i] = (struct space){ 0 };
-		}
+		if (spaces[i].tgid == tgid)
+			space_free(&spaces[i]);
 }
 
-static void describe_frame(unw_cursor_t *cur, const struct mapping *maps, size_t n_maps,
-			   struct frame *f)
+/*
+ * Opens the file behind mapping m of tgid for reading: the mapped inode itself through
+ * /proc/TGID/map_files (needs CAP_SYS_ADMIN, proc(5)), else the path as the process sees
+ * it through /proc/TGID/root. The path may have been replaced since (a symbolic link to a
+ * device, a FIFO): it is opened O_PATH first, and opened for reading through
+ * /proc/self/fd only when it is the mapped inode and a regular file, so that nothing else
+ * is ever opened. Returns the fd, or -errno.
+ */
+static int open_mapped(pid_t tgid, const struct mapping *m)
 {
-	unw_word_t ip = 0, off = 0;
+	char path[64 + sizeof(m->path)];
+	_cleanup_close_ int pfd = -1;
+	int fd;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, tgid, m->start,
+		 m->end);
+	pfd = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0 && m->path[0] == '/') {
+		snprintf(path, sizeof(path), "/proc/%d/root%s", tgid, m->path);
+		pfd = open(path, O_PATH | O_CLOEXEC);
+	}
+	if (pfd < 0)
+		return -errno;
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_ino != m->ino || st.st_dev != m->dev)
+		return -ESTALE; /* not the file that is mapped */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", pfd);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	return fd < 0 ? -errno : fd;
+}
+
+/* What the file mapped at m (which contains addr) offers, read on first use; NULL for
+ * anonymous memory. */
+static const struct elf_info *ehfile_get(struct ctx *c, const struct mapping *m, uint64_t addr)
+{
+	struct space *s = c->space;
+	struct ehfile *f;
+	_cleanup_close_ int fd = -1;
+
+	if (!m || !m->ino)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(s->files); i++) {
+		f = &s->files[i];
+		if (f->ino == m->ino && f->dev == m->dev && f->base == m->start - m->offset)
+			return &f->info;
+	}
+	f = &s->files[s->next_file];
+	s->next_file = (s->next_file + 1) % ARRAY_SIZE(s->files);
+	ehfile_drop(f);
+	*f = (struct ehfile){ .dev = m->dev, .ino = m->ino, .base = m->start - m->offset };
+	/* A file that cannot be read stays empty: no retries until its mappings change. */
+	fd = open_mapped(c->tgid, m);
+	if (fd >= 0)
+		elf_info_from_fd(fd, addr, m->offset + (addr - m->start), &f->info);
+	return &f->info;
+}
+
+/* Looks ip up in table t with libunwind's own search, which reads t through access_mem(). */
+static int search_table(struct ctx *c, unw_addr_space_t as, const struct eh_table *t,
+			unw_word_t ip, unw_proc_info_t *pi, int need_unwind_info)
+{
+	unw_dyn_info_t di = {
+		.start_ip = t->start_ip,
+		.end_ip = t->end_ip,
+		.format = UNW_INFO_FORMAT_REMOTE_TABLE,
+		.u.rti = {
+			.segbase = t->segbase,
+			/* in words: two int32_t per row, as in .eh_frame_hdr */
+			.table_len = t->n * sizeof(struct eh_entry) / sizeof(unw_word_t),
+			.table_data = TABLE_ADDR,
+		},
+	};
+	int64_t rel = (int64_t)(ip - t->segbase);
+	int r;
+
+	if (t->n == 0 || ip < t->start_ip || ip >= t->end_ip || rel < INT32_MIN || rel > INT32_MAX)
+		return -UNW_ENOINFO;
+	memset(pi, 0, sizeof(*pi));
+	c->table = t;
+	r = dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, c);
+	c->table = NULL;
+	return r;
+}
+
+/* Unwind info for ip from the .eh_frame table of the file mapped there. */
+static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi,
+			  int need_unwind_info, void *arg)
+{
+	struct ctx *c = arg;
+	const struct elf_info *e = ehfile_get(c, mapping_of(c, ip), ip);
+
+	if (e && search_table(c, as, &e->eh, ip, pi, need_unwind_info) >= 0)
+		return 0;
+	c->no_cfi = true;
+	return -UNW_ENOINFO;
+}
+
+static void put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
+{
+	struct ctx *c = arg;
+
+	_UPT_put_unwind_info(as, pi, c->upt);
+}
+
+static int get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *dilap, void *arg)
+{
+	struct ctx *c = arg;
+
+	return _UPT_get_dyn_info_list_addr(as, dilap, c->upt);
+}
+
+/* Tracee memory, read-only; and the search table during search_table(). */
+static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write,
+		      void *arg)
+{
+	struct ctx *c = arg;
+	const struct eh_table *t = c->table;
+
+	if (write)
+		return -UNW_EINVAL; /* the unwinder never changes the tracee */
+	if (t && addr >= TABLE_ADDR && addr - TABLE_ADDR < t->n * sizeof(struct eh_entry)) {
+		size_t off = addr - TABLE_ADDR, len = t->n * sizeof(struct eh_entry) - off;
+
+		*val = 0;
+		memcpy(val, (const uint8_t *)t->entries + off,
+		       len < sizeof(*val) ? len : sizeof(*val));
+		return 0;
+	}
+	return _UPT_access_mem(as, addr, val, 0, c->upt);
+}
+
+/* The thread's registers, read-only; or those of a frame found by the frame pointer. */
+static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, int write,
+		      void *arg)
+{
+	struct ctx *c = arg;
+
+	if (write)
+		return -UNW_EREADONLYREG;
+	if (c->synthetic) {
+		switch (reg) {
+		case UNW_X86_64_RIP:
+			*val = c->regs.ip;
+			return 0;
+		case UNW_X86_64_RSP:
+			*val = c->regs.sp;
+			return 0;
+		case UNW_X86_64_RBP:
+			*val = c->regs.bp;
+			return 0;
+		default:
+			return -UNW_EBADREG; /* unknown in a frame found by its frame pointer */
+		}
+	}
+	return _UPT_access_reg(as, reg, val, 0, c->upt);
+}
+
+static int access_fpreg(unw_addr_space_t as, unw_regnum_t reg, unw_fpreg_t *val, int write,
+			void *arg)
+{
+	struct ctx *c = arg;
+
+	if (write)
+		return -UNW_EREADONLYREG;
+	if (c->synthetic)
+		return -UNW_EBADREG;
+	return _UPT_access_fpreg(as, reg, val, 0, c->upt);
+}
+
+static int resume(unw_addr_space_t as, unw_cursor_t *c, void *arg)
+{
+	return -UNW_EINVAL; /* never: we only look */
+}
+
+/* The function containing addr, from the symbols of the file mapped there. */
+static int get_proc_name(unw_addr_space_t as, unw_word_t addr, char *buf, size_t len,
+			 unw_word_t *offp, void *arg)
+{
+	struct ctx *c = arg;
+	const struct mapping *m = mapping_of(c, addr);
+	const struct elf_info *e = ehfile_get(c, m, addr);
+	const struct elf_sym *sym = e ? elf_symbol_at(e, addr) : NULL;
+	_cleanup_close_ int fd = -1;
+
+	if (!sym || len == 0)
+		return -UNW_ENOINFO;
+	fd = open_mapped(c->tgid, m);
+	if (fd < 0 || elf_symbol_name(fd, sym, buf, len) < 0)
+		return -UNW_ENOINFO;
+	*offp = addr - sym->addr;
+	return 0;
+}
+
+/*
+ * One step up the frame pointer chain from the frame with registers r: the caller's
+ * frame pointer is at [bp], the return address at [bp + 8], its stack pointer bp + 16
+ * (the x86_64 prologue push %rbp; mov %rsp,%rbp). Refuses a frame pointer below the stack
+ * pointer, misaligned or too far from it (so the chain strictly climbs and ends), an
+ * unreadable slot, and a return address outside executable memory.
+ */
+static bool fp_step(struct ctx *c, const struct regs *r, struct regs *ret_next)
+{
+	unw_word_t bp, ra;
+	const struct mapping *m;
+
+	if (r->bp == 0 || r->bp % 8 != 0 || r->bp < r->sp || r->bp - r->sp > FP_MAX_FRAME ||
+	    r->bp > UINT64_MAX - 16)
+		return false;
+	if (_UPT_access_mem(c->space->as, r->bp, &bp, 0, c->upt) < 0 ||
+	    _UPT_access_mem(c->space->as, r->bp + 8, &ra, 0, c->upt) < 0)
+		return false;
+	m = mapping_of(c, ra);
+	if (ra == 0 || !m || !m->exec)
+		return false;
+	*ret_next = (struct regs){ .ip = ra - 1, .sp = r->bp + 16, .bp = bp };
+	return true;
+}
+
+/* The registers fp_step() starts from. */
+static void frame_regs(unw_cursor_t *cur, struct regs *r)
+{
+	unw_word_t ip = 0, sp = 0, bp = 0;
 
 	unw_get_reg(cur, UNW_REG_IP, &ip);
-	*f = (struct frame){ .pc = ip };
+	unw_get_reg(cur, UNW_REG_SP, &sp);
+	if (unw_get_reg(cur, UNW_X86_64_RBP, &bp) < 0)
+		bp = 0;
+	*r = (struct regs){ .ip = ip, .sp = sp, .bp = bp };
+}
+
+/* Names f->pc (the cursor's frame; first when it is the interrupted frame 0), through
+ * the space's cache. */
+static void name_frame(struct ctx *c, unw_cursor_t *cur, bool first, bool restarted,
+		       struct frame *f)
+{
+	uint64_t key = f->pc * 2 + first;
+	struct name *name = NULL;
+	unw_word_t off = 0;
+
+	if (!c->space->names)
+		c->space->names = calloc(NAME_SLOTS, sizeof(*c->space->names));
+	if (c->space->names)
+		name = &c->space->names[(key * 0x9e3779b97f4a7c15ULL) >> (64 - NAME_BITS)];
+	if (name && name->key == key) {
+		memcpy(f->function, name->function, sizeof(f->function));
+		f->offset = name->offset;
+		return;
+	}
 	if (unw_get_proc_name(cur, f->function, sizeof(f->function), &off) == 0)
-		f->offset = off;
+		f->offset = off + restarted;
 	else
 		f->function[0] = '\0';
-	for (size_t i = 0; i < n_maps; i++)
-		if (ip >= maps[i].start && ip < maps[i].end) {
-			snprintf(f->module, sizeof(f->module), "%s", maps[i].path);
-			f->module_offset = ip - maps[i].start + maps[i].offset;
-			break;
-		}
+	if (name) {
+		name->key = key;
+		name->offset = f->offset;
+		memcpy(name->function, f->function, sizeof(name->function));
+	}
+}
+
+/*
+ * Fills f for the cursor's frame. A cursor restarted at a return address - 1 reports the
+ * return address, as libunwind does for the frames it steps to.
+ */
+static void describe_frame(struct ctx *c, unw_cursor_t *cur, bool first, bool restarted,
+			   struct frame *f)
+{
+	unw_word_t ip = 0;
+	const struct mapping *m;
+
+	unw_get_reg(cur, UNW_REG_IP, &ip);
+	*f = (struct frame){ .pc = ip + restarted };
+	name_frame(c, cur, first, restarted, f);
+	m = mapping_of(c, ip);
+	if (m) {
+		snprintf(f->module, sizeof(f->module), "%s", m->path);
+		f->module_offset = f->pc - m->start + m->offset;
+	}
 }
 
 int unwind_stack(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const char **ret_why)
 {
 	static struct mapping maps[4096];
-	unw_addr_space_t as;
-	unw_cursor_t cur;
+	struct ctx c = { .tgid = tgid, .maps = maps };
+	unw_cursor_t cur, prev;
 	uint64_t hash;
-	size_t n_maps, n = 0;
-	void *upt;
+	size_t n = 0;
+	bool restarted = false; /* the cursor restarted from a frame pointer step */
 
-	n_maps = read_maps(tgid, maps, ARRAY_SIZE(maps), &hash);
-	if (n_maps == 0) {
+	c.n_maps = read_maps(tgid, maps, ARRAY_SIZE(maps), &hash);
+	if (c.n_maps == 0) {
 		*ret_why = "process is gone";
 		return -ESRCH;
 	}
-	as = space_get(tgid, hash);
-	upt = as ? _UPT_create(tid) : NULL;
-	if (!upt) {
+	c.space = space_get(tgid, maps, c.n_maps, hash);
+	c.upt = c.space ? _UPT_create(tid) : NULL;
+	if (!c.upt) {
 		*ret_why = "out of memory";
 		return -ENOMEM;
 	}
-	if (unw_init_remote(&cur, as, upt) < 0) {
-		_UPT_destroy(upt);
+	if (unw_init_remote(&cur, c.space->as, &c) < 0) {
+		_UPT_destroy(c.upt);
 		*ret_why = "libunwind cannot start unwinding this thread";
 		return -EINVAL;
 	}
-	do
-		describe_frame(&cur, maps, n_maps, &frames[n++]);
-	while (n < max && unw_step(&cur) > 0);
-	_UPT_destroy(upt);
+	while (n < max) {
+		struct regs r;
+		int step;
+
+		describe_frame(&c, &cur, n == 0, restarted, &frames[n]);
+		n++;
+		if (n == max)
+			break;
+		frame_regs(&cur, &r);
+		prev = cur;
+		c.no_cfi = false;
+		step = unw_step(&cur);
+		restarted = false;
+		/* With CFI, libunwind's answer stands, the end of the stack included. */
+		if (!c.no_cfi && step >= 0) {
+			if (step == 0)
+				break;
+			continue;
+		}
+		/* No CFI for this frame (libunwind then guesses, or stops), or a failure:
+		 * the frame pointer chain, unless libunwind saw a signal frame. */
+		if (step > 0 && unw_is_signal_frame(&prev) > 0)
+			continue;
+		if (!fp_step(&c, &r, &c.regs)) {
+			if (step > 0)
+				continue; /* libunwind's guess, then */
+			break;
+		}
+		c.synthetic = true;
+		if (unw_init_remote(&cur, c.space->as, &c) < 0)
+			break;
+		restarted = true;
+	}
+	_UPT_destroy(c.upt);
 	return (int)n;
 }
