@@ -100,6 +100,17 @@ static int set_isolation(struct settings *s, const char *value)
 	return -EINVAL;
 }
 
+static int set_dns(struct settings *s, const char *value)
+{
+	if (strcmp(value, "block") == 0)
+		s->dns = DNS_BLOCK;
+	else if (strcmp(value, "proxy") == 0)
+		s->dns = DNS_PROXY;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 /* A SOCKS5 user name or password: 1 to 255 bytes (RFC 1929); a user fixes the credentials. */
 static int set_credential(char **field, const char *value)
 {
@@ -158,6 +169,9 @@ static const struct key keys[] = {
 	BOOL_KEY("verbose", verbose),
 	BOOL_KEY("io_uring", io_uring),
 	BOOL_KEY("netns", netns),
+	BOOL_KEY("preload", preload),
+	{ .name = "dns", .kind = KEY_STRING, .set = set_dns,
+	  .valid = "block or proxy (proxy needs netns = true)" },
 	{ .name = "isolation", .kind = KEY_STRING, .set = set_isolation,
 	  .valid = "one of connection, process, none" },
 	{ .name = "proxy_user", .kind = KEY_STRING, .set = set_proxy_user,

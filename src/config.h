@@ -14,6 +14,12 @@ enum leak_action {
 	ACTION_REDIRECT, /* a TCP connect goes through the proxy instead; other leaks are blocked */
 };
 
+/* What happens to DNS queries that bypass the proxy. */
+enum dns_mode {
+	DNS_BLOCK, /* they are leaks like any other */
+	DNS_PROXY, /* sockstrace answers them, resolving through the proxy (needs netns) */
+};
+
 /* Which redirected connections share SOCKS credentials (and so, with Tor, a circuit). */
 enum isolation {
 	ISOLATE_CONNECTION, /* fresh random credentials for every connection */
@@ -45,6 +51,8 @@ struct settings {
 	bool io_uring;             /* allow io_uring_setup, which no filter can see into */
 	bool netns;                /* run the program in its own network namespace */
 	enum isolation isolation;  /* redirect: credentials per connection, process, none, fixed */
+	enum dns_mode dns;         /* DNS queries: leaks, or answered through the proxy */
+	bool preload;              /* also preload the shim and compare what libc saw */
 	char *proxy_user;          /* redirect: fixed proxy user name (sets ISOLATE_FIXED) */
 	char *proxy_pass;          /* redirect: fixed proxy password */
 };

@@ -16,6 +16,8 @@ enum {
 	OPT_ALLOW_LOOPBACK = 256, OPT_NO_ALLOW_LOOPBACK, OPT_RESTRICT_UNIX, OPT_UNIX_ONLY,
 	OPT_NO_NETLINK, OPT_ON_LEAK, OPT_BLOCK_ERRNO, OPT_STACK, OPT_NO_STACK, OPT_STACK_DEPTH,
 	OPT_LEAK_EXIT_CODE, OPT_IO_URING, OPT_NETNS, OPT_ISOLATE, OPT_PROXY_USER, OPT_PROXY_PASS,
+	OPT_DNS,
+	OPT_PRELOAD,
 };
 
 static const struct option options[] = {
@@ -38,6 +40,8 @@ static const struct option options[] = {
 	{ "allow-io-uring", no_argument, NULL, OPT_IO_URING },
 	{ "netns", no_argument, NULL, OPT_NETNS },
 	{ "isolate", required_argument, NULL, OPT_ISOLATE },
+	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "preload", no_argument, NULL, OPT_PRELOAD },
 	{ "proxy-user", required_argument, NULL, OPT_PROXY_USER },
 	{ "proxy-pass", required_argument, NULL, OPT_PROXY_PASS },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -59,7 +63,8 @@ static const struct { int opt; const char *key; const char *value; } option_keys
 	{ OPT_STACK_DEPTH, "stack_depth", NULL }, { OPT_LEAK_EXIT_CODE, "leak_exit_code", NULL },
 	{ OPT_IO_URING, "io_uring", "true" }, { OPT_NETNS, "netns", "true" },
 	{ OPT_ISOLATE, "isolation", NULL }, { OPT_PROXY_USER, "proxy_user", NULL },
-	{ OPT_PROXY_PASS, "proxy_pass", NULL },
+	{ OPT_PROXY_PASS, "proxy_pass", NULL }, { OPT_DNS, "dns", NULL },
+	{ OPT_PRELOAD, "preload", "true" },
 	{ 'q', "quiet", "true" }, { 'v', "verbose", "true" },
 };
 
@@ -83,6 +88,10 @@ static void usage(FILE *f)
 "      --isolate MODE       redirect: fresh SOCKS credentials per connection (default),\n"
 "                           per process, or none (one Tor circuit)\n"
 "      --proxy-user NAME, --proxy-pass PASS  redirect: fixed proxy credentials\n"
+"      --dns MODE           block (default): DNS queries are leaks; proxy: sockstrace\n"
+"                           answers them, resolving through the proxy (needs --netns)\n"
+"      --preload            also preload a shim into the program and list what its libc\n"
+"                           calls showed against what the kernel saw, per process\n"
 "      --block-errno NAME   errno of a blocked call (default ECONNREFUSED for connect,\n"
 "                           EPERM for sends)\n"
 "  -o, --output FILE        write leak lines and the summary to FILE, not stderr\n"
@@ -184,6 +193,11 @@ int main(int argc, char *argv[])
 	while ((opt = getopt_long(argc, argv, optstring, options, NULL)) != -1)
 		apply_option(&s, opt, optarg, &cleared);
 
+	if (s.dns == DNS_PROXY && !s.netns) {
+		fputs("sockstrace: --dns proxy answers the resolver from inside the program's own "
+		      "network namespace: add --netns (or netns = true)\n", stderr);
+		return EXIT_FAILURE_OWN;
+	}
 	if (report_open(&r, &s, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sockstrace: %s\n", err);
 		return EXIT_FAILURE_OWN;

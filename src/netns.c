@@ -12,12 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "netns.h"
+#include "thread.h"
 
 static int write_file(const char *path, const char *text)
 {
@@ -60,11 +64,24 @@ static int loopback_up(void)
 	return ioctl(fd, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
 }
 
-/* Sends one listening socket with the index of its proxy. */
-static int send_listener(int sock, int fd, size_t index)
+/* What a socket sent to the tracer is for. */
+enum listener_kind {
+	LISTENER_PROXY,   /* a proxy endpoint to relay; index into the policy's proxies */
+	LISTENER_DNS_UDP, /* a nameserver's datagram socket; index into the nameservers */
+	LISTENER_DNS_TCP, /* a nameserver's stream listener */
+};
+
+struct listener_msg {
+	uint32_t kind;  /* enum listener_kind */
+	uint32_t index; /* which proxy or nameserver */
+};
+
+/* Sends one socket with what it is for. */
+static int send_listener(int sock, int fd, enum listener_kind kind, size_t index)
 {
 	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control = { 0 };
-	struct iovec iov = { &index, sizeof(index) };
+	struct listener_msg m = { kind, (uint32_t)index };
+	struct iovec iov = { &m, sizeof(m) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
 			      .msg_controllen = sizeof(control.buf) };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
@@ -76,8 +93,120 @@ static int send_listener(int sock, int fd, size_t index)
 	return sendmsg(sock, &msg, 0) < 0 ? -errno : 0;
 }
 
-int netns_enter(const struct policy *p, int sock)
+/* Puts addr on lo (rtnetlink(7) RTM_NEWADDR), so that the namespace answers for it. */
+static int add_address(const struct endpoint *addr)
 {
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+		char attrs[2 * RTA_SPACE(16)];
+	} req = { 0 };
+	struct {
+		struct nlmsghdr nh;
+		struct nlmsgerr err;
+	} ack;
+	size_t alen = addr->family == AF_INET ? 4 : 16;
+	_cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	struct rtattr *rta;
+
+	if (fd < 0)
+		return -errno;
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifa));
+	req.nh.nlmsg_type = RTM_NEWADDR;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE | NLM_F_ACK;
+	req.ifa.ifa_family = (uint8_t)addr->family;
+	req.ifa.ifa_prefixlen = (uint8_t)(alen * 8);
+	req.ifa.ifa_flags = addr->family == AF_INET6 ? IFA_F_NODAD : 0;
+	req.ifa.ifa_scope = RT_SCOPE_HOST;
+	req.ifa.ifa_index = if_nametoindex("lo");
+	/* The same address as IFA_LOCAL and IFA_ADDRESS, as ip-address(8) sends it. */
+	for (int i = 0; i < 2; i++) {
+		rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+		rta->rta_type = i ? IFA_ADDRESS : IFA_LOCAL;
+		rta->rta_len = (unsigned short)RTA_LENGTH(alen);
+		memcpy(RTA_DATA(rta), addr->addr, alen);
+		req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	}
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0 || recv(fd, &ack, sizeof(ack), 0) < 0)
+		return -errno;
+	return ack.nh.nlmsg_type == NLMSG_ERROR ? ack.err.error : 0;
+}
+
+/* Binds a socket of type at ep; returns it, or -errno. */
+static int bound_socket(const struct endpoint *ep, int type)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct rule r = { .family = ep->family, .port_lo = ep->port, .port_hi = ep->port };
+	socklen_t len;
+	int fd, one = 1;
+
+	memcpy(r.addr, ep->addr, sizeof(r.addr));
+	len = rule_to_sockaddr(&r, 0, &ss);
+	fd = socket(ss.ss_family, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 64) < 0)) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+/* The nameservers' addresses on lo, with UDP and TCP port 53 bound there. */
+static int serve_nameservers(const struct netns_plan *plan, int sock)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < plan->n_nameservers && rc == 0; i++) {
+		const struct endpoint *ns = &plan->nameservers[i];
+		int udp, tcp;
+
+		if (!endpoint_is_loopback(ns)) {
+			rc = add_address(ns);
+			if (rc < 0)
+				return rc;
+		}
+		udp = bound_socket(ns, SOCK_DGRAM);
+		if (udp < 0)
+			return udp;
+		rc = send_listener(sock, udp, LISTENER_DNS_UDP, i);
+		close(udp);
+		tcp = rc < 0 ? -1 : bound_socket(ns, SOCK_STREAM);
+		if (tcp >= 0) {
+			rc = send_listener(sock, tcp, LISTENER_DNS_TCP, i);
+			close(tcp);
+		}
+	}
+	return rc;
+}
+
+size_t netns_read_nameservers(const char *path, struct endpoint *ret, size_t max)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char line[512], word[64];
+	size_t n = 0;
+
+	while (f && n < max && fgets(line, sizeof(line), f)) {
+		struct endpoint ep = { .port = 53 };
+		if (sscanf(line, " nameserver %63s", word) != 1)
+			continue;
+		if (inet_pton(AF_INET, word, ep.addr) == 1)
+			ep.family = AF_INET;
+		else if (inet_pton(AF_INET6, word, ep.addr) == 1)
+			ep.family = AF_INET6;
+		else
+			continue;
+		ret[n++] = ep;
+	}
+	return n;
+}
+
+int netns_enter(const struct netns_plan *plan, int sock)
+{
+	const struct policy *p = plan->policy;
 	int rc = geteuid() == 0 ? 0 : enter_user_namespace();
 
 	if (rc == 0 && unshare(CLONE_NEWNET) < 0)
@@ -102,8 +231,10 @@ int netns_enter(const struct policy *p, int sock)
 			continue;
 		if (listen(fd, 128) < 0)
 			return -errno;
-		rc = send_listener(sock, fd, i);
+		rc = send_listener(sock, fd, LISTENER_PROXY, i);
 	}
+	if (rc == 0 && plan->dns)
+		rc = serve_nameservers(plan, sock);
 	close(sock);
 	return rc;
 }
@@ -156,25 +287,6 @@ out:
 	return NULL;
 }
 
-/* Starts a detached thread that takes no signals (they are the event loop's). */
-static int spawn_detached(void *(*fn)(void *), void *arg)
-{
-	pthread_attr_t attr;
-	pthread_t t;
-	sigset_t all, old;
-	int rc;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 64 << 10);
-	rc = -pthread_create(&t, &attr, fn, arg);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return rc;
-}
-
 struct relay {
 	struct relay_listener listeners[POLICY_MAX_PROXIES];
 	size_t n;
@@ -203,7 +315,7 @@ static void *relay_accept(void *arg)
 				continue;
 			}
 			*p = (struct relay_pair){ .a = conn, .b = -1, .via = &r->listeners[i] };
-			if (spawn_detached(relay_pair, p) < 0) {
+			if (thread_spawn_detached(relay_pair, p) < 0) {
 				close(conn);
 				free(p);
 			}
@@ -212,37 +324,50 @@ static void *relay_accept(void *arg)
 	return NULL;
 }
 
-int netns_relay_start(const struct policy *p, int sock)
+int netns_relay_start(const struct netns_plan *plan, int sock, struct netns_dns *ret_dns)
 {
+	const struct policy *p = plan->policy;
 	struct relay *r = calloc(1, sizeof(*r));
 	int rc;
 
 	if (!r)
 		return -ENOMEM;
+	for (size_t i = 0; i < NETNS_MAX_NAMESERVERS; i++)
+		ret_dns->udp[i] = ret_dns->tcp[i] = -1;
 	for (;;) {
 		union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
-		size_t index;
-		struct iovec iov = { &index, sizeof(index) };
+		struct listener_msg m;
+		struct iovec iov = { &m, sizeof(m) };
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
 				      .msg_controllen = sizeof(control.buf) };
 		struct cmsghdr *c;
 		struct relay_listener *l;
+		int fd;
 
-		if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != sizeof(index))
-			break; /* the child closed its end: all listeners are here */
+		if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != sizeof(m))
+			break; /* the child closed its end: all sockets are here */
 		c = CMSG_FIRSTHDR(&msg);
-		if (!c || c->cmsg_type != SCM_RIGHTS || index >= p->n_proxies || r->n >= POLICY_MAX_PROXIES)
+		if (!c || c->cmsg_type != SCM_RIGHTS)
 			continue;
-		l = &r->listeners[r->n++];
-		memcpy(&l->fd, CMSG_DATA(c), sizeof(int));
-		l->upstream_len = rule_to_sockaddr(&p->proxies[index].where, 0, &l->upstream);
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+		if (m.kind == LISTENER_PROXY && m.index < p->n_proxies && r->n < POLICY_MAX_PROXIES) {
+			l = &r->listeners[r->n++];
+			l->fd = fd;
+			l->upstream_len = rule_to_sockaddr(&p->proxies[m.index].where, 0, &l->upstream);
+		} else if (m.kind == LISTENER_DNS_UDP && m.index < NETNS_MAX_NAMESERVERS) {
+			ret_dns->udp[m.index] = fd;
+		} else if (m.kind == LISTENER_DNS_TCP && m.index < NETNS_MAX_NAMESERVERS) {
+			ret_dns->tcp[m.index] = fd;
+		} else {
+			close(fd);
+		}
 	}
 	close(sock);
 	if (r->n == 0) {
 		free(r);
 		return 0;
 	}
-	rc = spawn_detached(relay_accept, r);
+	rc = thread_spawn_detached(relay_accept, r);
 	if (rc < 0)
 		free(r);
 	return rc;

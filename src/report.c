@@ -201,3 +201,13 @@ void report_summary(struct report *r, const struct summary *s)
 		fflush(r->json);
 	}
 }
+
+void report_json_string(FILE *f, const char *s)
+{
+	json_string(f, s);
+}
+
+void report_json_time(FILE *f)
+{
+	json_time(f);
+}

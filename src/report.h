@@ -55,3 +55,8 @@ void report_close(struct report *r);
 
 /* "blocked", "killed", "logged", "redirected". */
 const char *action_past(enum leak_action a);
+
+/* For other writers of report objects (compare.c): a JSON string (RFC 8259), and the
+ * "time":"..." member every object carries. */
+void report_json_string(FILE *f, const char *s);
+void report_json_time(FILE *f);

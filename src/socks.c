@@ -5,11 +5,26 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "socks.h"
+
+void proxy_random_auth(char *user, char *pass, size_t size)
+{
+	uint8_t r[16] = { 0 };
+
+	/* getrandom(2) of 16 bytes does not fail once the pool is ready; zeroes still work,
+	 * they only fail to isolate. */
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		memset(r, 0, sizeof(r));
+	snprintf(user, size, "sockstrace-%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
+		 r[4], r[5], r[6], r[7]);
+	snprintf(pass, size, "%02x%02x%02x%02x%02x%02x%02x%02x", r[8], r[9], r[10], r[11], r[12],
+		 r[13], r[14], r[15]);
+}
 
 /* Milliseconds left until deadline (CLOCK_MONOTONIC), at least 0. */
 static int remaining(const struct timespec *deadline)

@@ -14,6 +14,12 @@ struct proxy_auth {
 	const char *pass;
 };
 
+/* Room for a generated user name or password. */
+#define PROXY_CREDENTIAL_MAX 128
+
+/* Fills user and pass (size bytes each) with fresh random credentials. */
+void proxy_random_auth(char *user, char *pass, size_t size);
+
 /* How long one handshake may take. */
 #define PROXY_TIMEOUT_MS 30000
 

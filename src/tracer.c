@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "compare.h"
+#include "dnsproxy.h"
 #include "emulate.h"
 #include "filter.h"
 #include "netns.h"
@@ -133,7 +135,9 @@ struct tracer {
 	int done_pipe[2];         /* workers write finished emulations (pointers) here */
 	int sigchld_fd;           /* signalfd of SIGCHLD: a task changed state */
 	int start_status;         /* exit status when the program could not be started */
+	struct netns_plan plan;   /* --netns: what the program's namespace is set up with */
 	char nonce[32];           /* random, per run: per-process proxy credentials */
+	struct compare *cmp;      /* --preload: the shim's records against the kernel; or NULL */
 };
 
 /* The program sockstrace started, while it lives: signals to sockstrace go there. */
@@ -278,6 +282,20 @@ static bool redirectable(const struct call *c, const struct dest *d, const struc
 	       (d->ep.family == AF_INET || d->ep.family == AF_INET6);
 }
 
+/* With --dns proxy, a destination that is one of the nameservers sockstrace answers for. */
+static bool is_nameserver(const struct netns_plan *plan, const struct dest *d)
+{
+	if (!plan->dns || d->error)
+		return false;
+	for (size_t i = 0; i < plan->n_nameservers; i++) {
+		const struct endpoint *ns = &plan->nameservers[i];
+		if (ns->family == d->ep.family && ns->port == d->ep.port &&
+		    memcmp(ns->addr, d->ep.addr, ns->family == AF_INET ? 4 : 16) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* The first proxy an IP socket of this domain can reach: an IPv6 socket reaches an IPv4
  * proxy by its IPv4-mapped address. */
 static const struct proxy *proxy_for(const struct policy *p, int domain)
@@ -291,20 +309,6 @@ static const struct proxy *proxy_for(const struct policy *p, int domain)
 	return NULL;
 }
 
-/* Fills user and pass (each CREDENTIAL_MAX bytes) with random hex. */
-#define CREDENTIAL_MAX 128
-static void random_credentials(char *user, char *pass)
-{
-	uint8_t r[16] = { 0 };
-
-	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		fprintf(stderr, "sockstrace: getrandom: %s\n", strerror(errno));
-	snprintf(user, CREDENTIAL_MAX, "sockstrace-%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
-		 r[4], r[5], r[6], r[7]);
-	snprintf(pass, CREDENTIAL_MAX, "%02x%02x%02x%02x%02x%02x%02x%02x", r[8], r[9], r[10], r[11], r[12],
-		 r[13], r[14], r[15]);
-}
-
 /*
  * Redirects a leaking TCP connect through the proxy, in a worker while the tracee stays
  * stopped. Credentials follow the isolation setting: with Tor's IsolateSOCKSAuth,
@@ -315,7 +319,7 @@ static void run_redirect(struct tracer *tr, const struct call *c, const struct l
 	const struct settings *s = tr->s;
 	struct task *k = task_find(&tr->tasks, c->tid);
 	const struct proxy *proxy = proxy_for(&s->policy, l->sock.domain);
-	char user[CREDENTIAL_MAX], pass[CREDENTIAL_MAX];
+	char user[PROXY_CREDENTIAL_MAX], pass[PROXY_CREDENTIAL_MAX];
 	struct proxy_auth auth = { user, pass };
 	struct emulation *e = NULL;
 	int pidfd = k ? task_pidfd(k) : -1;
@@ -323,7 +327,7 @@ static void run_redirect(struct tracer *tr, const struct call *c, const struct l
 
 	switch (s->isolation) {
 	case ISOLATE_CONNECTION:
-		random_credentials(user, pass);
+		proxy_random_auth(user, pass, sizeof(user));
 		break;
 	case ISOLATE_PROCESS:
 		snprintf(user, sizeof(user), "sockstrace-%.16s-%d", tr->nonce, l->tgid);
@@ -347,6 +351,21 @@ static void run_redirect(struct tracer *tr, const struct call *c, const struct l
 		complete(tr, e);
 }
 
+/* --preload: tells the comparison what the kernel was asked to reach, and the verdict. */
+static void preload_note(struct tracer *tr, const struct call *c, const struct dest *d,
+			 enum kernel_verdict v, enum leak_action action)
+{
+	struct task *k;
+
+	if (!tr->cmp)
+		return;
+	k = task_find(&tr->tasks, c->tid);
+	if (k && !k->tgid)
+		k->tgid = tracee_tgid(c->tid);
+	compare_kernel(tr->cmp, k ? k->tgid : tracee_tgid(c->tid), c->tid, c->def->name,
+		       c->abi == ABI_I386, d, v, action);
+}
+
 static void judge(struct tracer *tr, struct call *c)
 {
 	static struct leaker l;
@@ -368,6 +387,7 @@ static void judge(struct tracer *tr, struct call *c)
 		if (d->error == 0) {
 			dec = policy_check(&tr->s->policy, &d->ep);
 			if (dec.verdict == VERDICT_ALLOW) {
+				preload_note(tr, c, d, KERNEL_ALLOWED, action);
 				if (tr->r->verbose)
 					report_allowed(tr->r, c->tid, c->def->name, &d->ep, dec.rule);
 				continue;
@@ -375,12 +395,18 @@ static void judge(struct tracer *tr, struct call *c)
 		}
 		leaker_fill(tr, c, &l);
 		if (is_route_probe(c, d, &l)) {
+			preload_note(tr, c, d, KERNEL_PROBE, action);
 			if (action != ACTION_LOG && outcome < OUTCOME_NOOP)
 				outcome = OUTCOME_NOOP;
 			continue;
 		}
 		act = action;
-		if (act == ACTION_REDIRECT && !redirectable(c, d, &l)) {
+		if (is_nameserver(&tr->plan, d)) {
+			/* --dns proxy: the query goes to sockstrace's own responder in the
+			 * program's namespace, which resolves through the proxy. */
+			act = ACTION_REDIRECT;
+			dec.rule = "DNS answered through the proxy";
+		} else if (act == ACTION_REDIRECT && !redirectable(c, d, &l)) {
 			act = ACTION_BLOCK;
 			dec.rule = "only a TCP connect can go through the proxy";
 		}
@@ -392,8 +418,11 @@ static void judge(struct tracer *tr, struct call *c)
 			.frames = l.frames, .n_frames = l.n_frames, .stack_why = l.stack_why,
 		};
 		report_leak(tr->r, &e);
+		preload_note(tr, c, d, KERNEL_LEAK, act);
 		tr->sum.leaks++;
 		tr->sum.leaks_by_action[act]++;
+		if (is_nameserver(&tr->plan, d))
+			continue; /* runs as it is: the responder is local */
 		if (act == ACTION_REDIRECT)
 			outcome = OUTCOME_REDIRECT;
 		else if (act != ACTION_LOG)
@@ -437,6 +466,7 @@ static void on_exit_status(struct tracer *tr, pid_t pid, int status)
 {
 	taskset_remove(&tr->tasks, pid);
 	unwind_forget(pid);
+	compare_exit(tr->cmp, pid);
 	if (pid != tr->main_pid)
 		return;
 	forward_pid = 0;
@@ -460,6 +490,8 @@ static void on_stop(struct tracer *tr, pid_t pid, int status)
 	case PTRACE_EVENT_CLONE:
 		if (ptrace(PTRACE_GETEVENTMSG, pid, 0L, &msg) == 0 && taskset_add(&tr->tasks, (pid_t)msg))
 			tr->sum.processes++;
+		if ((unsigned)status >> 16 == PTRACE_EVENT_VFORK && msg)
+			compare_vfork(tr->cmp, (pid_t)msg);
 		if (tr->killing)
 			kill((pid_t)msg, SIGKILL);
 		resume(pid, 0);
@@ -470,6 +502,7 @@ static void on_stop(struct tracer *tr, pid_t pid, int status)
 		if (ptrace(PTRACE_GETEVENTMSG, pid, 0L, &msg) == 0 && (pid_t)msg != pid)
 			taskset_remove(&tr->tasks, (pid_t)msg);
 		unwind_forget(pid);
+		compare_exec(tr->cmp, pid);
 		if (pid == tr->main_pid)
 			tr->main_execed = true;
 		resume(pid, 0);
@@ -529,13 +562,13 @@ struct start_error {
 
 /* In the child: enter the network namespace (--netns), load the filter, wait to be seized,
  * exec. Never returns. netns_fd is the tracer's end for the relay's sockets, or -1. */
-static void __attribute__((noreturn)) child(const struct settings *s, scmp_filter_ctx filter,
+static void __attribute__((noreturn)) child(const struct netns_plan *plan, scmp_filter_ctx filter,
 					    int netns_fd, int err_fd, char *const argv[])
 {
 	struct start_error e = { .stage = STAGE_NETNS };
 
 	if (netns_fd >= 0)
-		e.error = netns_enter(&s->policy, netns_fd);
+		e.error = netns_enter(plan, netns_fd);
 	if (e.error == 0) {
 		e.stage = STAGE_FILTER;
 		e.error = seccomp_load(filter);
@@ -594,11 +627,13 @@ static pid_t spawn(struct tracer *tr, char *const argv[], char *err, size_t errl
 	if (pid == 0) {
 		if (netns[0] >= 0)
 			close(netns[0]);
-		child(tr->s, filter, netns[1], pipefd[1], argv);
+		compare_child(tr->cmp);
+		child(&tr->plan, filter, netns[1], pipefd[1], argv);
 	}
 	rc = -errno;
 	seccomp_release(filter);
 	close(pipefd[1]);
+	compare_forked(tr->cmp);
 	if (netns[1] >= 0)
 		close(netns[1]);
 	tr->exec_error_fd = pipefd[0];
@@ -608,7 +643,11 @@ static pid_t spawn(struct tracer *tr, char *const argv[], char *err, size_t errl
 	}
 	if (netns[0] >= 0) {
 		/* Returns when the child has sent its listeners and closed its end. */
-		rc = netns_relay_start(&tr->s->policy, netns[0]);
+		struct netns_dns dns;
+
+		rc = netns_relay_start(&tr->plan, netns[0], &dns);
+		if (rc == 0 && tr->plan.dns)
+			rc = dnsproxy_start(&tr->plan, &dns);
 		if (rc < 0) {
 			snprintf(err, errlen, "cannot start the --netns relay: %s", strerror(-rc));
 			kill(pid, SIGKILL);
@@ -642,14 +681,23 @@ int tracer_run(const struct settings *s, struct report *r, char *const argv[],
 	struct tracer tr = { .s = s, .r = r, .exec_error_fd = -1, .sigchld_fd = -1,
 			     .done_pipe = { -1, -1 } };
 	sigset_t chld;
-	char user[CREDENTIAL_MAX], pass[CREDENTIAL_MAX];
+	char user[PROXY_CREDENTIAL_MAX], pass[PROXY_CREDENTIAL_MAX];
 	pid_t pid;
 	int status;
 
-	random_credentials(user, pass);
+	proxy_random_auth(user, pass, sizeof(user));
 	snprintf(tr.nonce, sizeof(tr.nonce), "%.16s", pass);
+	tr.plan = (struct netns_plan){ .policy = &s->policy, .dns = s->dns == DNS_PROXY };
+	if (tr.plan.dns)
+		tr.plan.n_nameservers = netns_read_nameservers("/etc/resolv.conf", tr.plan.nameservers,
+							       NETNS_MAX_NAMESERVERS);
+	if (s->preload && (status = compare_new(&tr.cmp, err, errlen)) < 0) {
+		ret->status = EXIT_FAILURE_OWN;
+		return status;
+	}
 	pid = spawn(&tr, argv, err, errlen);
 	if (pid < 0) {
+		compare_free(tr.cmp);
 		ret->status = tr.start_status ? tr.start_status : EXIT_FAILURE_OWN;
 		return pid;
 	}
@@ -671,8 +719,9 @@ int tracer_run(const struct settings *s, struct report *r, char *const argv[],
 	install_signal_handlers();
 
 	for (;;) {
-		struct pollfd fds[2] = { { .fd = tr.sigchld_fd, .events = POLLIN },
-					 { .fd = tr.done_pipe[0], .events = POLLIN } };
+		struct pollfd fds[3] = { { .fd = tr.sigchld_fd, .events = POLLIN },
+					 { .fd = tr.done_pipe[0], .events = POLLIN },
+					 { .fd = compare_fd(tr.cmp), .events = POLLIN } };
 		struct emulation *e;
 		struct signalfd_siginfo si;
 
@@ -682,6 +731,8 @@ int tracer_run(const struct settings *s, struct report *r, char *const argv[],
 		}
 		pid = waitpid(-1, &status, __WALL | WNOHANG);
 		if (pid > 0) {
+			/* Records sent before this event belong before it (an exec, an exit). */
+			compare_drain(tr.cmp);
 			if (WIFEXITED(status) || WIFSIGNALED(status))
 				on_exit_status(&tr, pid, status);
 			else if (WIFSTOPPED(status))
@@ -695,20 +746,25 @@ int tracer_run(const struct settings *s, struct report *r, char *const argv[],
 			continue;
 		}
 		/* Nothing to do until a task changes state or a worker finishes. */
-		if (poll(fds, 2, -1) > 0 && (fds[0].revents & POLLIN))
+		if (poll(fds, 3, -1) > 0 && (fds[0].revents & POLLIN))
 			while (read(tr.sigchld_fd, &si, sizeof(si)) > 0)
 				;
+		if (fds[2].revents)
+			compare_drain(tr.cmp);
 	}
 	free(tr.tasks.slots);
 
 	close(tr.sigchld_fd);
 	close(tr.done_pipe[0]);
 	if (!tr.main_execed && (status = start_failure(&tr, argv[0], err, errlen)) != 0) {
+		compare_free(tr.cmp);
 		close(tr.exec_error_fd);
 		ret->status = status;
 		return -ECHILD;
 	}
 	close(tr.exec_error_fd);
+	compare_report(tr.cmp, r);
+	compare_free(tr.cmp);
 	tr.sum.status = tr.sum.leaks && s->leak_exit_code ? s->leak_exit_code : tr.sum.program_status;
 	*ret = tr.sum;
 	return 0;

@@ -6,6 +6,13 @@
  *   netcall sendmsg ADDR PORT             sendmsg() with msg_name
  *   netcall sendmmsg ADDR PORT [ADDR PORT]...  one sendmmsg() to each
  *   netcall raw-connect ADDR PORT         syscall(SYS_connect), no libc wrapper
+ *   netcall vfork-connect ADDR PORT       a vfork() child connects with raw syscalls
+ *   netcall closefds-connect ADDR PORT FILE  close every fd above 2, put FILE on each
+ *                                         number up to 255, then connect()
+ *   netcall reuse-fd-connect ADDR PORT    close every fd above 2, put one end of a new
+ *                                         SOCK_SEQPACKET pair on each number up to 255,
+ *                                         connect(), then print "stolen: N", the datagrams
+ *                                         that reached the other end
  *   netcall socketcall-connect ADDR PORT  i386 only: socketcall(SYS_CONNECT, ...)
  *   netcall fork-connect ADDR PORT        a child process connects
  *   netcall thread-connect ADDR PORT      a second thread connects
@@ -23,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -79,6 +87,43 @@ static int sock(int type)
 static int do_connect(int type)
 {
 	return result("connect", connect(sock(type), (struct sockaddr *)&dst, dst_len));
+}
+
+/*
+ * A program that closes every descriptor it did not open and reuses the numbers, as daemons
+ * do: an LD_PRELOAD shim must not write into what now sits on its old descriptor. With file,
+ * the numbers get that file; without, one end of a new socket pair of the shim's own type,
+ * whose other end then tells what was written to it.
+ */
+static int closefds_connect(const char *file)
+{
+	int fd, pair[2], spy = -1, rc, stolen = 0;
+	char buf[512];
+
+	close_range(3, ~0U, 0);
+	if (file) {
+		fd = open(file, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	} else if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, pair) == 0) {
+		spy = fcntl(pair[1], F_DUPFD, 300);
+		close(pair[1]);
+		fd = pair[0];
+	} else {
+		fd = -1;
+	}
+	if (fd < 0) {
+		perror("netcall: closefds");
+		exit(1);
+	}
+	for (int n = 3; n < 256; n++)
+		if (n != fd && n != spy)
+			dup2(fd, n);
+	rc = do_connect(SOCK_STREAM);
+	if (spy >= 0) {
+		while (recv(spy, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			stolen++;
+		printf("stolen: %d\n", stolen);
+	}
+	return rc;
 }
 
 static void *thread_main(void *arg)
@@ -145,6 +190,22 @@ int main(int argc, char **argv)
 		}
 		return result("sendmmsg", sendmmsg(fd, msgs, (unsigned)n, 0));
 	}
+	if (strcmp(cmd, "vfork-connect") == 0) {
+		int status;
+		pid_t pid = vfork();
+		if (pid == 0) {
+			/* Only raw syscalls: the child borrows its parent's memory and stack. */
+			long fd = syscall(SYS_socket, dst.ss_family, SOCK_STREAM, 0);
+			_exit(syscall(SYS_connect, fd, &dst, dst_len) == 0 ? 0 : 1);
+		}
+		waitpid(pid, &status, 0);
+		printf("connect: %s\n", WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "ok" : "failed");
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	}
+	if (strcmp(cmd, "closefds-connect") == 0 && argc == 5)
+		return closefds_connect(argv[4]);
+	if (strcmp(cmd, "reuse-fd-connect") == 0)
+		return closefds_connect(NULL);
 	if (strcmp(cmd, "raw-connect") == 0)
 		return result("connect", (int)syscall(SYS_connect, sock(SOCK_STREAM), &dst, dst_len));
 #ifdef SYS_socketcall
