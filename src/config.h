@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "policy.h"
 
@@ -55,6 +56,7 @@ struct settings {
 	bool preload;              /* also preload the shim and compare what libc saw */
 	char *proxy_user;          /* redirect: fixed proxy user name (sets ISOLATE_FIXED) */
 	char *proxy_pass;          /* redirect: fixed proxy password */
+	pid_t attach;              /* -p: trace this running process instead of starting one; 0 */
 };
 
 /* Built-in defaults (Tor's). */

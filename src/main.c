@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ static const struct option options[] = {
 	{ "proxy-pass", required_argument, NULL, OPT_PROXY_PASS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "attach", required_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
@@ -72,6 +74,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: sockstrace [OPTION]... [--] PROGRAM [ARG]...\n"
+"  or:  sockstrace [OPTION]... -p PID\n"
 "Run PROGRAM and catch network traffic that bypasses the proxy (a proxy leak).\n"
 "\n"
 "  -c, --config FILE        read FILE instead of " SYSCONFDIR "/sockstrace.conf\n"
@@ -102,6 +105,9 @@ static void usage(FILE *f)
 "      --allow-io-uring     let the program use io_uring, which no filter can see into\n"
 "      --netns              run PROGRAM in its own network namespace with only loopback,\n"
 "                           where the proxies are relayed: the kernel enforces it too\n"
+"  -p, --attach PID         trace the running process PID and its threads instead; every\n"
+"                           syscall stops (no filter can be added from outside), and a\n"
+"                           signal to sockstrace detaches it\n"
 "  -q, --quiet              no summary line\n"
 "  -v, --verbose            also report allowed destinations\n"
 "  -h, --help               show this help and exit\n"
@@ -146,12 +152,13 @@ static void apply_option(struct settings *s, int opt, const char *arg, bool *cle
 
 int main(int argc, char *argv[])
 {
-	static const char optstring[] = "+c:P:a:o:r:qvhV";
+	static const char optstring[] = "+c:P:a:o:r:p:qvhV";
 	struct settings s;
 	struct report r;
 	struct summary sum = { 0 };
 	const char *config = getenv("SOCKSTRACE_CONFIG");
 	bool config_given = config && *config, cleared = false;
+	pid_t attach = 0;
 	char err[1024];
 	int opt, rc;
 
@@ -166,18 +173,28 @@ int main(int argc, char *argv[])
 		} else if (opt == 'V') {
 			printf("sockstrace %s\n", PACKAGE_VERSION);
 			return 0;
+		} else if (opt == 'p') {
+			char *end;
+			long pid = strtol(optarg, &end, 10);
+			if (*end || pid <= 0 || pid > INT_MAX) {
+				fprintf(stderr, "sockstrace: --attach: '%s' is not a process id\n", optarg);
+				return EXIT_FAILURE_OWN;
+			}
+			attach = (pid_t)pid;
 		} else if (opt == '?') {
 			fputs("Try 'sockstrace --help' for more information.\n", stderr);
 			return EXIT_FAILURE_OWN;
 		}
 	}
-	if (optind >= argc) {
-		fputs("sockstrace: no program to run\nTry 'sockstrace --help' for more information.\n",
-		      stderr);
+	if ((optind >= argc) == !attach) {
+		fputs(attach ? "sockstrace: --attach traces a running process: give no program too\n"
+			     : "sockstrace: no program to run\n", stderr);
+		fputs("Try 'sockstrace --help' for more information.\n", stderr);
 		return EXIT_FAILURE_OWN;
 	}
 
 	settings_init(&s);
+	s.attach = attach;
 	rc = settings_load_file(&s, config_given ? config : SYSCONFDIR "/sockstrace.conf",
 				!config_given, err, sizeof(err));
 	/* Only the default file may be missing. */

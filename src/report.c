@@ -184,7 +184,10 @@ void report_summary(struct report *r, const struct summary *s)
 				s->leaks_by_action[ACTION_KILL], s->leaks_by_action[ACTION_LOG]);
 		else
 			fputs("sockstrace: no leaks; ", r->out);
-		fprintf(r->out, "program exited with status %d\n", s->program_status);
+		if (s->detached)
+			fputs("detached from the program\n", r->out);
+		else
+			fprintf(r->out, "program exited with status %d\n", s->program_status);
 		fflush(r->out);
 	}
 	if (r->json) {

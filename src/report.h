@@ -35,6 +35,7 @@ struct summary {
 	unsigned long processes;      /* processes and threads traced */
 	int status;                   /* sockstrace's exit status */
 	int program_status;           /* the program's own status, shell style (128+N: signal N) */
+	bool detached;                /* --attach: sockstrace detached before the program exited */
 };
 
 struct report {

@@ -1,6 +1,7 @@
 /* Runs a program under ptrace and the seccomp filter, and judges its network syscalls.
  * The only file that calls ptrace(). */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -37,6 +38,8 @@ struct task {
 	pid_t tgid;       /* its process, looked up when first needed; 0 = not yet */
 	int pidfd;        /* pidfd of tgid for pidfd_getfd(2), opened when first needed; -1 */
 	bool emulating;   /* stopped while a worker performs its syscall */
+	bool skipped;     /* --attach: a skipped syscall's result is set again at its exit stop */
+	long result;      /* that result */
 };
 
 /* The traced tasks, by tid: open addressing with linear probing. */
@@ -145,10 +148,16 @@ static volatile sig_atomic_t forward_pid;
 /* A signal that came when the program was gone: the loop passes it to every task. */
 static volatile sig_atomic_t pending_signal;
 
+/* How stopped tasks are restarted: PTRACE_CONT, where the seccomp filter decides what stops;
+ * PTRACE_SYSCALL with --attach, where there is no filter and every syscall stops. */
+static enum __ptrace_request restart_request = PTRACE_CONT;
+/* --attach: detach from everything and exit (sockstrace got a signal). */
+static volatile sig_atomic_t detach_requested;
+
 /* Restarts a stopped task; a task that vanished (ESRCH) will report its exit. */
 static void resume(pid_t tid, int sig)
 {
-	if (ptrace(PTRACE_CONT, tid, 0L, (long)sig) < 0 && errno != ESRCH)
+	if (ptrace(restart_request, tid, 0L, (long)sig) < 0 && errno != ESRCH)
 		fprintf(stderr, "sockstrace: cannot resume task %d: %s\n", tid, strerror(errno));
 }
 
@@ -165,6 +174,19 @@ static int skip_syscall(pid_t tid, long retval)
 	if (ptrace(PTRACE_SETREGS, tid, 0L, &regs) < 0)
 		return -errno;
 	return 0;
+}
+
+/* Skips a syscall with its result; with --attach the result is set again at the syscall's
+ * exit stop, where the kernel may have put -ENOSYS for the skipped call. */
+static void finish_syscall(struct tracer *tr, pid_t tid, long retval)
+{
+	struct task *k = task_find(&tr->tasks, tid);
+
+	skip_syscall(tid, retval);
+	if (k && restart_request == PTRACE_SYSCALL) {
+		k->skipped = true;
+		k->result = retval;
+	}
 }
 
 /* Sends sig to every traced task. */
@@ -241,7 +263,7 @@ static void complete(struct tracer *tr, struct emulation *e)
 	if (!k || !k->emulating)
 		return;
 	k->emulating = false;
-	skip_syscall(tid, result);
+	finish_syscall(tr, tid, result);
 	resume(tid, 0);
 }
 
@@ -261,7 +283,7 @@ static void run_allowed(struct tracer *tr, const struct call *c)
 	if (rc == 0) {
 		resume(c->tid, 0);
 	} else if (rc < 0) {
-		skip_syscall(c->tid, rc);
+		finish_syscall(tr, c->tid, rc);
 		resume(c->tid, 0);
 	} else if (!emulate_blocks(e)) {
 		emulate_run(e);
@@ -342,7 +364,7 @@ static void run_redirect(struct tracer *tr, const struct call *c, const struct l
 	}
 	rc = !proxy || pidfd < 0 ? -ECONNREFUSED : emulate_prepare_redirect(pidfd, c, proxy, &auth, &e);
 	if (rc < 0) {
-		skip_syscall(c->tid, rc);
+		finish_syscall(tr, c->tid, rc);
 		resume(c->tid, 0);
 		return;
 	}
@@ -373,7 +395,7 @@ static void judge(struct tracer *tr, struct call *c)
 	enum outcome outcome = OUTCOME_RUN;
 
 	if (c->deny_errno) {
-		skip_syscall(c->tid, -(long)c->deny_errno);
+		finish_syscall(tr, c->tid, -(long)c->deny_errno);
 		resume(c->tid, 0);
 		return;
 	}
@@ -436,7 +458,7 @@ static void judge(struct tracer *tr, struct call *c)
 		run_allowed(tr, c);
 		return;
 	}
-	skip_syscall(c->tid, outcome == OUTCOME_NOOP ? 0
+	finish_syscall(tr, c->tid, outcome == OUTCOME_NOOP ? 0
 			     : -(long)(tr->s->block_errno ? tr->s->block_errno : c->def->block_errno));
 	if (outcome == OUTCOME_BLOCK && action == ACTION_KILL) {
 		tr->killing = true;
@@ -445,17 +467,35 @@ static void judge(struct tracer *tr, struct call *c)
 	resume(c->tid, 0);
 }
 
-static void on_seccomp(struct tracer *tr, pid_t tid)
+/* A seccomp stop, or with --attach a syscall stop: judges the syscall it is about to make,
+ * or at a syscall's exit sets the result of one that was skipped. */
+static void on_syscall(struct tracer *tr, pid_t tid)
 {
 	static struct dest dests[CALL_MAX_DESTS];
 	struct __ptrace_syscall_info info;
 	struct call c = { .dests = dests };
+	struct task *k;
 
-	tr->sum.seccomp_stops++;
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info) <= 0 ||
-	    info.op != PTRACE_SYSCALL_INFO_SECCOMP ||
-	    syscall_decode(tid, info.arch, info.seccomp.nr, info.seccomp.args, &c) < 0) {
-		/* Gone, or a stop that a filter of the tracee's own asked for. */
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info) <= 0) {
+		resume(tid, 0); /* gone */
+		return;
+	}
+	if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+		k = task_find(&tr->tasks, tid);
+		if (k && k->skipped) {
+			k->skipped = false;
+			skip_syscall(tid, k->result);
+		}
+		resume(tid, 0);
+		return;
+	}
+	if (info.op == PTRACE_SYSCALL_INFO_SECCOMP)
+		tr->sum.seccomp_stops++;
+	/* The entry and seccomp views share their layout: nr, then args. */
+	if ((info.op != PTRACE_SYSCALL_INFO_SECCOMP && info.op != PTRACE_SYSCALL_INFO_ENTRY) ||
+	    syscall_decode(tid, info.arch, info.entry.nr, info.entry.args, &c) < 0) {
+		/* Not one of ours: with --attach every syscall stops; under the filter, a stop
+		 * that a filter of the tracee's own asked for. */
 		resume(tid, 0);
 		return;
 	}
@@ -481,9 +521,16 @@ static void on_stop(struct tracer *tr, pid_t pid, int status)
 	tr->sum.ptrace_stops++;
 	if (taskset_add(&tr->tasks, pid))
 		tr->sum.processes++;
+	if (detach_requested && !task_find(&tr->tasks, pid)->emulating) {
+		/* --attach, leaving: a signal-delivery stop keeps its signal. */
+		bool delivery = (unsigned)status >> 16 == 0 && sig != (SIGTRAP | 0x80);
+		ptrace(PTRACE_DETACH, pid, 0L, (long)(delivery ? sig : 0));
+		taskset_remove(&tr->tasks, pid);
+		return;
+	}
 	switch ((unsigned)status >> 16) {
 	case PTRACE_EVENT_SECCOMP:
-		on_seccomp(tr, pid);
+		on_syscall(tr, pid);
 		return;
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
@@ -517,6 +564,10 @@ static void on_stop(struct tracer *tr, pid_t pid, int status)
 		}
 		return;
 	default:
+		if (sig == (SIGTRAP | 0x80)) {
+			on_syscall(tr, pid); /* --attach: PTRACE_O_TRACESYSGOOD marks syscall stops */
+			return;
+		}
 		/* Signal-delivery stop: pass the signal on. */
 		resume(pid, sig);
 		return;
@@ -526,6 +577,11 @@ static void on_stop(struct tracer *tr, pid_t pid, int status)
 static void on_signal(int sig, siginfo_t *si, void *ctx)
 {
 	(void)ctx;
+	if (restart_request == PTRACE_SYSCALL) {
+		/* --attach: like strace -p, a signal to sockstrace means "stop tracing". */
+		detach_requested = 1;
+		return;
+	}
 	/* A signal from the terminal (SI_KERNEL) reached the program's process group too. */
 	if (si->si_code == SI_KERNEL)
 		return;
@@ -675,6 +731,52 @@ static pid_t spawn(struct tracer *tr, char *const argv[], char *err, size_t errl
 	return pid;
 }
 
+/*
+ * --attach: seizes every thread of process pid, again until no new one appears (threads
+ * started by a thread already seized are seized by the kernel), and interrupts each so that
+ * it stops and is restarted with PTRACE_SYSCALL. No filter can be added to a running process
+ * from outside, so every syscall stops. Returns pid, or -errno with err filled.
+ */
+static pid_t attach(struct tracer *tr, pid_t pid, char *err, size_t errlen)
+{
+	const long options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK |
+			     PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC;
+	char path[64];
+	bool added;
+
+	restart_request = PTRACE_SYSCALL;
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	do {
+		_cleanup_closedir_ DIR *d = opendir(path);
+		struct dirent *ent;
+
+		if (!d) {
+			snprintf(err, errlen, "cannot attach to process %d: %s", pid, strerror(errno));
+			return -ESRCH;
+		}
+		added = false;
+		while ((ent = readdir(d))) {
+			pid_t tid = (pid_t)atoi(ent->d_name);
+
+			if (tid <= 0 || task_find(&tr->tasks, tid))
+				continue;
+			if (ptrace(PTRACE_SEIZE, tid, 0L, options) < 0) {
+				if (tid != pid)
+					continue; /* a thread that just exited */
+				snprintf(err, errlen, "cannot attach to process %d: %s%s", pid,
+					 strerror(errno), errno == EPERM
+					 ? " (see kernel.yama.ptrace_scope, or run as root)" : "");
+				return -errno;
+			}
+			ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
+			taskset_add(&tr->tasks, tid);
+			tr->sum.processes++;
+			added = true;
+		}
+	} while (added);
+	return pid;
+}
+
 int tracer_run(const struct settings *s, struct report *r, char *const argv[],
 	       struct summary *ret, char *err, size_t errlen)
 {
@@ -695,7 +797,7 @@ int tracer_run(const struct settings *s, struct report *r, char *const argv[],
 		ret->status = EXIT_FAILURE_OWN;
 		return status;
 	}
-	pid = spawn(&tr, argv, err, errlen);
+	pid = s->attach ? attach(&tr, s->attach, err, errlen) : spawn(&tr, argv, err, errlen);
 	if (pid < 0) {
 		compare_free(tr.cmp);
 		ret->status = tr.start_status ? tr.start_status : EXIT_FAILURE_OWN;
@@ -713,9 +815,10 @@ int tracer_run(const struct settings *s, struct report *r, char *const argv[],
 		ret->status = EXIT_FAILURE_OWN;
 		return -errno;
 	}
-	taskset_add(&tr.tasks, pid);
-	tr.sum.processes = 1;
-	forward_pid = pid;
+	if (taskset_add(&tr.tasks, pid))
+		tr.sum.processes++;
+	tr.main_execed = tr.main_execed || s->attach;
+	forward_pid = s->attach ? 0 : pid;
 	install_signal_handlers();
 
 	for (;;) {
@@ -728,6 +831,13 @@ int tracer_run(const struct settings *s, struct report *r, char *const argv[],
 		if (pending_signal) {
 			signal_all(&tr, pending_signal);
 			pending_signal = 0;
+		}
+		if (detach_requested == 1) {
+			/* Every task stops once more, and is detached at that stop. */
+			for (size_t i = 0; i < tr.tasks.size; i++)
+				if (tr.tasks.slots[i].tid)
+					ptrace(PTRACE_INTERRUPT, tr.tasks.slots[i].tid, 0L, 0L);
+			detach_requested = 2;
 		}
 		pid = waitpid(-1, &status, __WALL | WNOHANG);
 		if (pid > 0) {
@@ -765,6 +875,7 @@ int tracer_run(const struct settings *s, struct report *r, char *const argv[],
 	close(tr.exec_error_fd);
 	compare_report(tr.cmp, r);
 	compare_free(tr.cmp);
+	tr.sum.detached = detach_requested != 0;
 	tr.sum.status = tr.sum.leaks && s->leak_exit_code ? s->leak_exit_code : tr.sum.program_status;
 	*ret = tr.sum;
 	return 0;

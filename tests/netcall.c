@@ -16,6 +16,7 @@
  *   netcall socketcall-connect ADDR PORT  i386 only: socketcall(SYS_CONNECT, ...)
  *   netcall fork-connect ADDR PORT        a child process connects
  *   netcall thread-connect ADDR PORT      a second thread connects
+ *   netcall late-thread-connect ADDR PORT a second thread connects after a second
  *   netcall daemon-connect ADDR PORT      a double-forked daemon connects after its parent exits
  *   netcall resolve NAME                  getaddrinfo()
  *   netcall spin N                        N cheap non-network syscalls
@@ -128,7 +129,8 @@ static int closefds_connect(const char *file)
 
 static void *thread_main(void *arg)
 {
-	(void)arg;
+	if (arg)
+		sleep(1);
 	return (void *)(long)do_connect(SOCK_STREAM);
 }
 
@@ -222,10 +224,10 @@ int main(int argc, char **argv)
 		waitpid(pid, &status, 0);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 	}
-	if (strcmp(cmd, "thread-connect") == 0) {
+	if (strcmp(cmd, "thread-connect") == 0 || strcmp(cmd, "late-thread-connect") == 0) {
 		pthread_t t;
 		void *rc;
-		pthread_create(&t, NULL, thread_main, NULL);
+		pthread_create(&t, NULL, thread_main, cmd[0] == 'l' ? &t : NULL);
 		pthread_join(t, &rc);
 		return (int)(long)rc;
 	}
