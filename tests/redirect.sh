@@ -100,4 +100,35 @@ st --on-leak redirect --proxy-user carol --proxy-pass pw -P http://127.0.0.1:916
 check "HTTP CONNECT proxy: the page is fetched" stdout_has "hello from sink"
 check "HTTP CONNECT proxy: asked for the destination with Basic auth" peer_has "^http-connect 203\.0\.113\.1:80 carol:pw$"
 
+# Dante, a second SOCKS5 implementation.
+if command -v danted >/dev/null; then
+	cat >"$tmp/danted.conf" <<EOC
+logoutput: $tmp/danted.log
+internal: 127.0.0.1 port = 1081
+external: lo
+clientmethod: none
+socksmethod: none
+user.privileged: root
+user.unprivileged: nobody
+client pass { from: 0.0.0.0/0 to: 0.0.0.0/0 log: connect }
+socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 log: connect }
+EOC
+	danted -f "$tmp/danted.conf" -p "$tmp/danted.pid" >/dev/null 2>&1 &
+	pids="$pids $!"
+	for _ in $(seq 50); do
+		"$T/netcall" connect 127.0.0.1 1081 >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	st --on-leak redirect -P socks5://127.0.0.1:1081 -- curl -sS --max-time 10 http://203.0.113.1/
+	check "dante: the page is fetched through it" stdout_has "hello from sink"
+	check "dante: it made the connection to the destination" grep -q "tcp/connect .* -> .* 203\.0\.113\.1\.80" "$tmp/danted.log"
+	st --on-leak redirect -P socks5://127.0.0.1:1081 -- "$T/netcall" connect 203.0.113.1 1
+	check "dante: a refused destination gives ECONNREFUSED" stdout_has "^connect: ECONNREFUSED$"
+	pkill -f "$tmp/danted.conf" 2>/dev/null
+else
+	skip "dante-server is not installed"
+	skip "dante-server is not installed"
+	skip "dante-server is not installed"
+fi
+
 done_testing
