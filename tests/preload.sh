@@ -30,6 +30,21 @@ check "curl: JSON row with both 1, before the summary" json_true '
 		.libc_only == 0 and .kernel_blocked == 1 and .reason == null)'
 check "curl: exit status 3" status_is 3
 
+# A Go program: static, no libc, so no shim can see it.
+if command -v go >/dev/null && mkdir -p "$tmp/go" &&
+	CGO_ENABLED=0 GOCACHE="$tmp/go/cache" GOPATH="$tmp/go/path" GO111MODULE=off GOFLAGS= \
+	go build -o "$tmp/goconnect" "$top_srcdir/tests/go/goconnect.go" >"$tmp/go/build.log" 2>&1; then
+	st --preload -- "$tmp/goconnect" 203.0.113.1 80
+	check "Go static binary: the leak is blocked" stdout_has "^connect: failed:.*connection refused"
+	check "Go static binary: kernel only, no shim" \
+		out_has "$(row goconnect connect "$D" 0 1 0) \[kernel: 1 leak blocked\]; kernel only: static binary: no shim in the process$"
+	check "Go static binary: nothing reached the sink" sink_got 0
+else
+	skip "no Go toolchain (golang-go)"
+	skip "no Go toolchain (golang-go)"
+	skip "no Go toolchain (golang-go)"
+fi
+
 st --preload -- "$T/netcall" connect 203.0.113.1 80
 check "dynamic connect: blocked as without --preload" stdout_has "^connect: ECONNREFUSED$"
 check "dynamic connect: seen by both" out_has "$(row netcall connect "$D" 1 0 0) \[kernel: 1 leak blocked\]$"
