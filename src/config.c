@@ -346,12 +346,32 @@ invalid:
 	return -EINVAL;
 }
 
-int settings_load_file(struct settings *s, const char *path, bool missing_ok, char *err, size_t errlen)
+/* Parses a configuration from f, or from text when f is NULL, and applies it; name is the
+ * file that messages name. */
+static int load(struct settings *s, const char *name, FILE *f, const char *text, char *err,
+		size_t errlen)
 {
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	config_t cfg;
 	config_setting_t *root;
 	int rc = 0;
+
+	config_init(&cfg);
+	if ((f ? config_read(&cfg, f) : config_read_string(&cfg, text)) != CONFIG_TRUE) {
+		snprintf(err, errlen, "%s:%d: %s", name, config_error_line(&cfg), config_error_text(&cfg));
+		config_destroy(&cfg);
+		return -EINVAL;
+	}
+	root = config_root_setting(&cfg);
+	for (int i = 0; i < config_setting_length(root) && rc == 0; i++)
+		rc = apply_setting(s, name, config_setting_get_elem(root, (unsigned)i), err, errlen);
+	config_destroy(&cfg);
+	return rc;
+}
+
+int settings_load_file(struct settings *s, const char *path, bool missing_ok, char *err, size_t errlen)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	int rc;
 
 	if (!f) {
 		rc = -errno;
@@ -360,17 +380,13 @@ int settings_load_file(struct settings *s, const char *path, bool missing_ok, ch
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-rc));
 		return rc;
 	}
-	config_init(&cfg);
-	if (config_read(&cfg, f) != CONFIG_TRUE) {
-		snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&cfg), config_error_text(&cfg));
-		config_destroy(&cfg);
-		return -EINVAL;
-	}
-	root = config_root_setting(&cfg);
-	for (int i = 0; i < config_setting_length(root) && rc == 0; i++)
-		rc = apply_setting(s, path, config_setting_get_elem(root, (unsigned)i), err, errlen);
-	config_destroy(&cfg);
-	return rc;
+	return load(s, path, f, NULL, err, errlen);
+}
+
+int settings_load_string(struct settings *s, const char *name, const char *text, char *err,
+			 size_t errlen)
+{
+	return load(s, name, NULL, text, err, errlen);
 }
 
 int settings_load_env(struct settings *s, char *err, size_t errlen)

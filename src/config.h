@@ -78,6 +78,11 @@ int settings_clear_list(struct settings *s, const char *key);
  */
 int settings_load_file(struct settings *s, const char *path, bool missing_ok, char *err, size_t errlen);
 
+/* The same from the text of a configuration (NUL-terminated); name stands for the file in
+ * messages ("NAME:LINE: ..."). */
+int settings_load_string(struct settings *s, const char *name, const char *text, char *err,
+			 size_t errlen);
+
 /* Applies TOR_SOCKS_HOST / TOR_SOCKS_PORT from the environment (getenv). Returns 0, or
  * -EINVAL with a message in err. */
 int settings_load_env(struct settings *s, char *err, size_t errlen);

@@ -140,10 +140,10 @@ void endpoint_format_address(const struct endpoint *ep, char *buf, size_t size)
 {
 	switch (ep->family) {
 	case AF_INET:
-		inet_ntop(AF_INET, ep->addr, buf, (socklen_t)size);
-		break;
 	case AF_INET6:
-		inet_ntop(AF_INET6, ep->addr, buf, (socklen_t)size);
+		/* inet_ntop() leaves buf untouched when it is too small (ENOSPC). */
+		if (!inet_ntop(ep->family, ep->addr, buf, (socklen_t)size) && size > 0)
+			buf[0] = '\0';
 		break;
 	case AF_UNIX:
 		format_path(ep, buf, size);

@@ -65,7 +65,12 @@ int tracee_sock_info(pid_t tgid, int fd, struct sock_info *ret)
 
 const char *sock_transport(const struct sock_info *si, int family)
 {
-	bool ip = family == AF_INET || family == AF_INET6;
+	bool ip;
+
+	/* A destination that could not be read or decoded has no family: the socket's says. */
+	if (family == AF_UNSPEC)
+		family = si->domain;
+	ip = family == AF_INET || family == AF_INET6;
 
 	switch (si->type) {
 	case SOCK_STREAM:

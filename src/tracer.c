@@ -513,6 +513,15 @@ static void on_exit_status(struct tracer *tr, pid_t pid, int status)
 	tr->sum.program_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* True while tid is a task that we trace and have not reaped (waitid(2) with WNOWAIT changes
+ * nothing): false for one whose exit we already handled, whoever has its tid now. */
+static bool still_traced(pid_t tid)
+{
+	siginfo_t si;
+
+	return waitid(P_PID, (id_t)tid, &si, WEXITED | WSTOPPED | WNOHANG | WNOWAIT | __WALL) == 0;
+}
+
 static void on_stop(struct tracer *tr, pid_t pid, int status)
 {
 	int sig = WSTOPSIG(status);
@@ -535,11 +544,16 @@ static void on_stop(struct tracer *tr, pid_t pid, int status)
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
-		if (ptrace(PTRACE_GETEVENTMSG, pid, 0L, &msg) == 0 && taskset_add(&tr->tasks, (pid_t)msg))
+		/* The new task may have run and exited, its exit handled, before this event:
+		 * then its tid is no task of ours any more (and may be reused outside the tree).
+		 * Without the message, msg stays 0: never kill(0), sockstrace's own group. */
+		if (ptrace(PTRACE_GETEVENTMSG, pid, 0L, &msg) < 0 || !still_traced((pid_t)msg))
+			msg = 0;
+		if (msg && taskset_add(&tr->tasks, (pid_t)msg))
 			tr->sum.processes++;
 		if ((unsigned)status >> 16 == PTRACE_EVENT_VFORK && msg)
 			compare_vfork(tr->cmp, (pid_t)msg);
-		if (tr->killing)
+		if (tr->killing && msg)
 			kill((pid_t)msg, SIGKILL);
 		resume(pid, 0);
 		return;

@@ -10,7 +10,8 @@
  *
  * KEY is a configuration key, or proxy_kinds; lists are comma-separated rule texts and
  * block_errno is an errno name. A file of zero bytes must load and change nothing.
- * Then TOR_SOCKS_HOST / TOR_SOCKS_PORT, errno_parse() and settings_set() are checked.
+ * Then TOR_SOCKS_HOST / TOR_SOCKS_PORT, errno_parse(), settings_set() and
+ * settings_load_string() are checked.
  */
 
 #include <dirent.h>
@@ -423,6 +424,27 @@ static void test_settings_set(void)
 	settings_delete(s);
 }
 
+/* settings_load_string() takes settings_load_file()'s path: the same checks, and messages
+ * that name what it is given for the file. */
+static void test_load_string(void)
+{
+	struct settings *s = settings_new();
+	char err[VALUE_MAX];
+
+	err[0] = '\0';
+	is_int(settings_load_string(s, "inline.conf", "on_leak = \"log\";\nstack_depth = 8;", err,
+				    sizeof(err)), 0, "settings_load_string: loads");
+	ok(s->on_leak == ACTION_LOG && s->stack_depth == 8, "settings_load_string: sets the keys");
+	is_int(settings_load_string(s, "inline.conf", "\nquiet = 1;", err, sizeof(err)), -EINVAL,
+	       "settings_load_string: a bad value is -EINVAL");
+	is_str(err, "inline.conf:2: quiet must be true or false",
+	       "settings_load_string: the message names the text and the line");
+	is_int(settings_load_string(s, "inline.conf", "quiet = ", err, sizeof(err)), -EINVAL,
+	       "settings_load_string: a syntax error is -EINVAL");
+	is_str(err, "inline.conf:1: syntax error", "settings_load_string: syntax error message");
+	settings_delete(s);
+}
+
 int main(void)
 {
 	srcdir = getenv("top_srcdir");
@@ -434,5 +456,6 @@ int main(void)
 	test_env();
 	test_errno_parse();
 	test_settings_set();
+	test_load_string();
 	return done_testing();
 }
