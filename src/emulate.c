@@ -431,6 +431,11 @@ void emulate_run(struct emulation *e)
 	e->result = rc < 0 ? -errno : rc;
 }
 
+pid_t emulate_tid(const struct emulation *e)
+{
+	return e->tid;
+}
+
 long emulate_finish(struct emulation *e, pid_t *ret_tid)
 {
 	long result = e->result;

@@ -38,6 +38,9 @@ bool emulate_blocks(const struct emulation *e);
 /* Performs the call on the duplicate socket. Safe in any thread. */
 void emulate_run(struct emulation *e);
 
+/* The tracee thread whose syscall e performs. */
+pid_t emulate_tid(const struct emulation *e);
+
 /* Writes what the kernel would have written back (sendmmsg's msg_len), closes and frees e.
  * Returns the tracee thread and the syscall's return value (>= 0 or -errno). */
 long emulate_finish(struct emulation *e, pid_t *ret_tid);

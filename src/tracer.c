@@ -37,7 +37,7 @@ struct task {
 	pid_t tid;        /* its thread id; 0 marks a free slot */
 	pid_t tgid;       /* its process, looked up when first needed; 0 = not yet */
 	int pidfd;        /* pidfd of tgid for pidfd_getfd(2), opened when first needed; -1 */
-	bool emulating;   /* stopped while a worker performs its syscall */
+	struct emulation *emulating; /* stopped while this emulation of its syscall runs; NULL */
 	bool skipped;     /* --attach: a skipped syscall's result is set again at its exit stop */
 	long result;      /* that result */
 };
@@ -255,14 +255,16 @@ static bool is_route_probe(const struct call *c, const struct dest *d, const str
 /* Completes an emulated syscall: the tracee's own is skipped with the tracer's result. */
 static void complete(struct tracer *tr, struct emulation *e)
 {
+	struct task *k = task_find(&tr->tasks, emulate_tid(e));
+	/* A task that died meanwhile is gone from the table, and a task that reused its tid
+	 * waits for an emulation of its own, if any. */
+	bool ours = k && k->emulating == e;
 	pid_t tid;
 	long result = emulate_finish(e, &tid);
-	struct task *k = task_find(&tr->tasks, tid);
 
-	/* A task that died meanwhile is gone from the table (its tid may be reused). */
-	if (!k || !k->emulating)
+	if (!ours)
 		return;
-	k->emulating = false;
+	k->emulating = NULL;
 	finish_syscall(tr, tid, result);
 	resume(tid, 0);
 }
@@ -287,10 +289,10 @@ static void run_allowed(struct tracer *tr, const struct call *c)
 		resume(c->tid, 0);
 	} else if (!emulate_blocks(e)) {
 		emulate_run(e);
-		k->emulating = true;
+		k->emulating = e;
 		complete(tr, e);
 	} else {
-		k->emulating = true;
+		k->emulating = e;
 		if (emulate_async(e, tr->done_pipe[1]) < 0)
 			complete(tr, e);
 	}
@@ -368,7 +370,7 @@ static void run_redirect(struct tracer *tr, const struct call *c, const struct l
 		resume(c->tid, 0);
 		return;
 	}
-	k->emulating = true;
+	k->emulating = e;
 	if (emulate_async(e, tr->done_pipe[1]) < 0)
 		complete(tr, e);
 }
