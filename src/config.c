@@ -137,6 +137,10 @@ static int set_proxy_pass(struct settings *s, const char *value)
 
 static int set_output(struct settings *s, const char *value) { return set_path(&s->output, value); }
 static int set_report(struct settings *s, const char *value) { return set_path(&s->report, value); }
+static int set_core_dump(struct settings *s, const char *value)
+{
+	return set_path(&s->core_dump, value);
+}
 
 #define BOOL_KEY(n, f) { .name = n, .kind = KEY_BOOL, .field = offsetof(struct settings, f), \
 			 .valid = "true or false" }
@@ -160,6 +164,8 @@ static const struct key keys[] = {
 	{ .name = "output", .kind = KEY_STRING, .set = set_output, .valid = "a file name" },
 	{ .name = "report", .kind = KEY_STRING, .set = set_report, .valid = "a file name" },
 	BOOL_KEY("stack", stack),
+	{ .name = "core_dump", .kind = KEY_STRING, .set = set_core_dump,
+	  .valid = "a directory name" },
 	{ .name = "stack_depth", .kind = KEY_INT, .field = offsetof(struct settings, stack_depth),
 	  .min = 1, .max = 256, .valid = "a number from 1 to 256" },
 	{ .name = "leak_exit_code", .kind = KEY_INT,
@@ -203,9 +209,10 @@ void settings_free(struct settings *s)
 {
 	free(s->output);
 	free(s->report);
+	free(s->core_dump);
 	free(s->proxy_user);
 	free(s->proxy_pass);
-	s->output = s->report = s->proxy_user = s->proxy_pass = NULL;
+	s->output = s->report = s->proxy_user = s->proxy_pass = s->core_dump = NULL;
 }
 
 int errno_parse(const char *name)

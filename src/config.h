@@ -57,6 +57,7 @@ struct settings {
 	char *proxy_user;          /* redirect: fixed proxy user name (sets ISOLATE_FIXED) */
 	char *proxy_pass;          /* redirect: fixed proxy password */
 	pid_t attach;              /* -p: trace this running process instead of starting one; 0 */
+	char *core_dump;           /* directory for a core file of each leaking process; NULL */
 };
 
 /* Built-in defaults (Tor's). */

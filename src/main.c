@@ -17,7 +17,7 @@ enum {
 	OPT_ALLOW_LOOPBACK = 256, OPT_NO_ALLOW_LOOPBACK, OPT_RESTRICT_UNIX, OPT_UNIX_ONLY,
 	OPT_NO_NETLINK, OPT_ON_LEAK, OPT_BLOCK_ERRNO, OPT_STACK, OPT_NO_STACK, OPT_STACK_DEPTH,
 	OPT_LEAK_EXIT_CODE, OPT_IO_URING, OPT_NETNS, OPT_ISOLATE, OPT_PROXY_USER, OPT_PROXY_PASS,
-	OPT_DNS,
+	OPT_DNS, OPT_CORE_DUMP,
 	OPT_PRELOAD,
 };
 
@@ -37,6 +37,7 @@ static const struct option options[] = {
 	{ "stack", no_argument, NULL, OPT_STACK },
 	{ "no-stack", no_argument, NULL, OPT_NO_STACK },
 	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
+	{ "core-dump", required_argument, NULL, OPT_CORE_DUMP },
 	{ "leak-exit-code", required_argument, NULL, OPT_LEAK_EXIT_CODE },
 	{ "allow-io-uring", no_argument, NULL, OPT_IO_URING },
 	{ "netns", no_argument, NULL, OPT_NETNS },
@@ -62,7 +63,8 @@ static const struct { int opt; const char *key; const char *value; } option_keys
 	{ OPT_NO_NETLINK, "allow_netlink", "false" }, { OPT_ON_LEAK, "on_leak", NULL },
 	{ OPT_BLOCK_ERRNO, "block_errno", NULL }, { 'o', "output", NULL }, { 'r', "report", NULL },
 	{ OPT_STACK, "stack", "true" }, { OPT_NO_STACK, "stack", "false" },
-	{ OPT_STACK_DEPTH, "stack_depth", NULL }, { OPT_LEAK_EXIT_CODE, "leak_exit_code", NULL },
+	{ OPT_STACK_DEPTH, "stack_depth", NULL }, { OPT_CORE_DUMP, "core_dump", NULL },
+	{ OPT_LEAK_EXIT_CODE, "leak_exit_code", NULL },
 	{ OPT_IO_URING, "io_uring", "true" }, { OPT_NETNS, "netns", "true" },
 	{ OPT_ISOLATE, "isolation", NULL }, { OPT_PROXY_USER, "proxy_user", NULL },
 	{ OPT_PROXY_PASS, "proxy_pass", NULL }, { OPT_DNS, "dns", NULL },
@@ -101,6 +103,7 @@ static void usage(FILE *f)
 "  -r, --report FILE        write a JSON Lines report to FILE\n"
 "      --stack, --no-stack  print the call stack of each leak (default: on)\n"
 "      --stack-depth N      at most N frames (default 32)\n"
+"      --core-dump DIR      write a core file of each leaking process into DIR, for gdb\n"
 "      --leak-exit-code N   exit status when a leak was seen (default 3; 0: the program's)\n"
 "      --allow-io-uring     let the program use io_uring, which no filter can see into\n"
 "      --netns              run PROGRAM in its own network namespace with only loopback,\n"

@@ -117,6 +117,14 @@ static void leak_json(FILE *f, const struct leak_event *e)
 		fputs(",\"stack_error\":", f);
 		json_string(f, e->stack_why);
 	}
+	if (e->core) {
+		fputs(",\"core\":", f);
+		json_string(f, e->core);
+	}
+	if (e->core_why) {
+		fputs(",\"core_error\":", f);
+		json_string(f, e->core_why);
+	}
 	if (e->n_frames > 0) {
 		fputs(",\"stack\":[", f);
 		for (int i = 0; i < e->n_frames; i++) {
@@ -156,6 +164,10 @@ void report_leak(struct report *r, const struct leak_event *e)
 	}
 	if (e->stack_why)
 		fprintf(r->out, "    (no stack: %s)\n", e->stack_why);
+	if (e->core)
+		fprintf(r->out, "    (core dump: %s)\n", e->core);
+	if (e->core_why)
+		fprintf(r->out, "    (no core dump: %s)\n", e->core_why);
 	fflush(r->out);
 	if (r->json)
 		leak_json(r->json, e);

@@ -24,6 +24,8 @@ struct leak_event {
 	const struct frame *frames; /* its stack, innermost first */
 	int n_frames;               /* frames in it; 0 with stack_why set when not unwound */
 	const char *stack_why;      /* why there is no stack, NULL when none was asked */
+	const char *core;           /* --core-dump: the core file written, or NULL */
+	const char *core_why;       /* --core-dump: why there is none, or NULL */
 };
 
 /* The end of a run. */

@@ -22,6 +22,7 @@
 
 #include "cleanup.h"
 #include "compare.h"
+#include "coredump.h"
 #include "dnsproxy.h"
 #include "emulate.h"
 #include "filter.h"
@@ -215,7 +216,36 @@ struct leaker {
 	struct frame frames[256];
 	int n_frames;
 	const char *stack_why;
+	bool cored;             /* --core-dump was tried for this call */
+	char core[4096];        /* the core file written, "" for none */
+	const char *core_why;   /* why there is none, NULL when none was asked */
 };
+
+/* --core-dump: writes a core file of the leaking process while its thread is stopped at the
+ * leak, once per call. */
+static void leaker_core(struct tracer *tr, const struct call *c, struct leaker *l)
+{
+	static unsigned long serial;
+	struct user_regs_struct regs;
+	int rc;
+
+	if (l->cored || !tr->s->core_dump)
+		return;
+	l->cored = true;
+	l->core[0] = '\0';
+	if (c->abi == ABI_I386) {
+		l->core_why = "32-bit tracee, no core file";
+		return;
+	}
+	snprintf(l->core, sizeof(l->core), "%s/core.sockstrace.%d.%lu", tr->s->core_dump, l->tgid,
+		 ++serial);
+	rc = ptrace(PTRACE_GETREGS, c->tid, 0L, &regs) < 0 ? -errno
+	     : coredump_write(l->core, l->tgid, c->tid, &regs, l->comm);
+	if (rc < 0) {
+		l->core[0] = '\0';
+		l->core_why = strerror(-rc);
+	}
+}
 
 static void leaker_fill(struct tracer *tr, const struct call *c, struct leaker *l)
 {
@@ -229,6 +259,8 @@ static void leaker_fill(struct tracer *tr, const struct call *c, struct leaker *
 	tracee_exe(l->tgid, l->exe, sizeof(l->exe));
 	l->n_frames = 0;
 	l->stack_why = NULL;
+	l->cored = false;
+	l->core_why = NULL;
 	if (!tr->s->stack)
 		return;
 	if (c->abi == ABI_I386) {
@@ -434,12 +466,14 @@ static void judge(struct tracer *tr, struct call *c)
 			act = ACTION_BLOCK;
 			dec.rule = "only a TCP connect can go through the proxy";
 		}
+		leaker_core(tr, c, &l);
 		e = (struct leak_event){
 			.pid = l.tgid, .tid = c->tid, .comm = l.comm, .exe = l.exe,
 			.syscall = c->def->name, .arch = c->abi == ABI_I386 ? "i386" : "x86_64",
 			.dest = d, .transport = sock_transport(&l.sock, d->ep.family),
 			.rule = dec.rule, .action = act,
 			.frames = l.frames, .n_frames = l.n_frames, .stack_why = l.stack_why,
+			.core = l.core[0] ? l.core : NULL, .core_why = l.core_why,
 		};
 		report_leak(tr->r, &e);
 		preload_note(tr, c, d, KERNEL_LEAK, act);

@@ -36,4 +36,20 @@ st --no-stack -- "$T/stackchain" 203.0.113.1 80
 check "--no-stack: no frames" out_lacks "#0 "
 check "--no-stack: the leak is still reported" out_has "connect\(AF_INET, 203\.0\.113\.1:80\)"
 
+mkdir "$tmp/cores"
+st --core-dump "$tmp/cores" -- "$T/stackchain-O2" 203.0.113.1 80
+core=$(ls "$tmp"/cores/core.sockstrace.* 2>/dev/null | head -n 1)
+check "--core-dump: a core file is written" test -s "$core"
+check "--core-dump: the leak line names it" out_has "^    \(core dump: $tmp/cores/core\.sockstrace\.[0-9]+\.1\)$"
+check "--core-dump: the JSON report names it" json_true "map(select(.event == \"leak\")) | .[0].core == \"$core\""
+check "--core-dump: the program was not killed (it went on after the blocked connect)" \
+	stdout_has "^connect: failed$"
+if command -v gdb >/dev/null; then
+	gdb -batch -ex bt "$T/stackchain-O2" "$core" >"$tmp/gdb.out" 2>&1
+	check "--core-dump: gdb shows f3, f2, f1, f0, main in the core" sh -c \
+		"tr '\n' ' ' <'$tmp/gdb.out' | grep -Eq 'in f3 .*in f2 .*in f1 .*in f0 .*in main '"
+else
+	skip "gdb is not installed"
+fi
+
 done_testing
