@@ -18,6 +18,11 @@
 
 #define PAGE 4096u
 #define MAX_MAPPINGS 8192
+/* Mappings larger than this (sanitizer shadow, huge reservations) are described but not
+ * copied, and copying stops once the file holds CORE_MAX bytes: the stack and the code
+ * around the leak are what matter. */
+#define MAPPING_MAX (256ull << 20)
+#define CORE_MAX (1ull << 30)
 
 struct mapping {
 	uint64_t start, end, offset;
@@ -236,17 +241,19 @@ int coredump_write(const char *path, pid_t tgid, pid_t tid, const struct user_re
 	off = (off_t)(((uint64_t)off + notes.len + PAGE - 1) & ~(uint64_t)(PAGE - 1));
 	for (size_t i = 0, k = 1; i < n && rc == 0; i++) {
 		const struct mapping *m = &maps[i];
+		uint64_t size = m->end - m->start;
+		bool copy = size <= MAPPING_MAX && (uint64_t)off + size <= CORE_MAX;
 		Elf64_Phdr ph = { .p_type = PT_LOAD, .p_offset = (Elf64_Off)off, .p_vaddr = m->start,
-				  .p_filesz = m->end - m->start, .p_memsz = m->end - m->start,
-				  .p_align = PAGE,
+				  .p_filesz = copy ? size : 0, .p_memsz = size, .p_align = PAGE,
 				  .p_flags = PF_R | (m->writable ? PF_W : 0) | (m->executable ? PF_X : 0) };
 		if (!m->readable)
 			continue;
 		if (pwrite(fd, &ph, sizeof(ph), (off_t)(sizeof(eh) + k * sizeof(ph))) != sizeof(ph))
 			rc = -errno;
-		if (rc == 0)
+		if (rc == 0 && copy) {
 			rc = copy_memory(fd, tgid, m->start, m->end, off);
-		off += (off_t)(m->end - m->start);
+			off += (off_t)size;
+		}
 		k++;
 	}
 	if (rc == 0 && ftruncate(fd, off) < 0)

@@ -8,7 +8,7 @@
 
 /*
  * Writes a core file of process tgid to path: every readable mapping (unreadable pages as
- * zeros), the registers regs of the stopped thread tid (NT_PRSTATUS), NT_PRPSINFO with comm,
+ * zeros; mappings over 256 MiB, and all beyond 1 GiB of file, described but not copied), the registers regs of the stopped thread tid (NT_PRSTATUS), NT_PRPSINFO with comm,
  * NT_AUXV and NT_FILE, so that `gdb PROGRAM CORE` shows where the leak came from.
  * Returns 0 or -errno.
  */
