@@ -29,103 +29,10 @@
 #include "netns.h"
 #include "policy.h"
 #include "syscalls.h"
+#include "tasks.h"
 #include "tracee.h"
 #include "tracer.h"
 #include "unwind.h"
-
-/* One traced thread. */
-struct task {
-	pid_t tid;        /* its thread id; 0 marks a free slot */
-	pid_t tgid;       /* its process, looked up when first needed; 0 = not yet */
-	int pidfd;        /* pidfd of tgid for pidfd_getfd(2), opened when first needed; -1 */
-	struct emulation *emulating; /* stopped while this emulation of its syscall runs; NULL */
-	bool skipped;     /* --attach: a skipped syscall's result is set again at its exit stop */
-	long result;      /* that result */
-};
-
-/* The traced tasks, by tid: open addressing with linear probing. */
-struct taskset {
-	struct task *slots; /* size slots */
-	size_t size;        /* a power of two */
-	size_t count;       /* tasks in the set */
-};
-
-static size_t slot_of(const struct taskset *t, pid_t tid)
-{
-	size_t i = ((size_t)tid * 2654435761u) & (t->size - 1);
-
-	while (t->slots[i].tid && t->slots[i].tid != tid)
-		i = (i + 1) & (t->size - 1);
-	return i;
-}
-
-static struct task *task_find(const struct taskset *t, pid_t tid)
-{
-	struct task *k;
-
-	if (!t->size)
-		return NULL;
-	k = &t->slots[slot_of(t, tid)];
-	return k->tid ? k : NULL;
-}
-
-/* Adds tid; returns true when it was new. Aborts only on out-of-memory. */
-static bool taskset_add(struct taskset *t, pid_t tid)
-{
-	struct task *k;
-
-	if ((t->count + 1) * 2 > t->size) {
-		struct taskset bigger = { .size = t->size ? t->size * 2 : 64 };
-		bigger.slots = calloc(bigger.size, sizeof(struct task));
-		if (!bigger.slots) {
-			perror("sockstrace: task table");
-			abort();
-		}
-		for (size_t j = 0; j < t->size; j++)
-			if (t->slots[j].tid)
-				bigger.slots[slot_of(&bigger, t->slots[j].tid)] = t->slots[j];
-		bigger.count = t->count;
-		free(t->slots);
-		*t = bigger;
-	}
-	k = &t->slots[slot_of(t, tid)];
-	if (k->tid)
-		return false;
-	*k = (struct task){ .tid = tid, .pidfd = -1 };
-	t->count++;
-	return true;
-}
-
-static void taskset_remove(struct taskset *t, pid_t tid)
-{
-	struct task *k = task_find(t, tid);
-	size_t i, j;
-
-	if (!k)
-		return;
-	if (k->pidfd >= 0)
-		close(k->pidfd);
-	*k = (struct task){ 0 };
-	t->count--;
-	/* Backward-shift the probe chain so lookups never stop early. */
-	i = (size_t)(k - t->slots);
-	for (j = (i + 1) & (t->size - 1); t->slots[j].tid; j = (j + 1) & (t->size - 1)) {
-		struct task moved = t->slots[j];
-		t->slots[j] = (struct task){ 0 };
-		t->slots[slot_of(t, moved.tid)] = moved;
-	}
-}
-
-/* The task's pidfd (of its process), opened on first use; -1 when the process is gone. */
-static int task_pidfd(struct task *k)
-{
-	if (k->pidfd < 0) {
-		if (!k->tgid)
-			k->tgid = tracee_tgid(k->tid);
-		k->pidfd = pidfd_open(k->tgid, 0);
-	}
-	return k->pidfd;
-}
 
 struct tracer {
 	const struct settings *s; /* what to allow and what to do */
