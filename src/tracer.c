@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
-#include <sys/pidfd.h>
 #include <sys/ptrace.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
