@@ -1,0 +1,261 @@
+/* Benchmark workloads: each mode does one kind of work many times, as a traced program would.
+ *   work syscalls N                         N getppid() through syscall(): cheap, not network
+ *   work forks N                            N fork() + execv("/bin/true") + waitpid(), in turn
+ *   work socks N PROXY PPORT DST DPORT [T]  N SOCKS5 CONNECT handshakes to DST:DPORT through the
+ *                                           proxy, each followed by one HTTP/1.0 exchange read
+ *                                           to EOF; with T threads, each thread does N
+ *   work udp N ADDR PORT                    N sendto() of 32 bytes with an address, one socket
+ *   work udp-sink ADDR PORT                 binds a UDP socket, prints "ready", drains it forever
+ *   work leaks N ADDR PORT                  N TCP connect() to ADDR:PORT, each on a new socket,
+ *                                           whatever the result (refused, blocked, proxied)
+ * IPv4 addresses only. Exits 0 when every operation that must succeed did, 1 with a message on
+ * standard error naming the first failure, 2 on bad usage. Built by bench/run with cc -O2. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* What a SOCKS worker thread needs; every thread shares one. */
+struct socks_job {
+	long count;                 /* handshakes per thread */
+	struct sockaddr_in proxy;   /* the SOCKS5 server */
+	struct sockaddr_in dst;     /* where the proxy connects to */
+};
+
+static struct sockaddr_in parse_addr(const char *addr, const char *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
+
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
+		fprintf(stderr, "work: bad IPv4 address %s\n", addr);
+		exit(2);
+	}
+	return sin;
+}
+
+/* Writes all of buf; returns 0, or -1 with errno set. */
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads exactly len bytes; returns 0, or -1 (errno set, or 0 at an early EOF). */
+static int read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = 0;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* One SOCKS5 (RFC 1928, no authentication) CONNECT to job->dst and one HTTP/1.0 request and
+ * answer through it. Returns NULL, or a static string naming the step that failed. */
+static const char *socks_once(const struct socks_job *job)
+{
+	static const char request[] = "GET / HTTP/1.0\r\nHost: sink\r\n\r\n";
+	unsigned char greet[] = { 5, 1, 0 }, reply[10], buf[512];
+	unsigned char req[10] = { 5, 1, 0, 1 };
+	const char *err = NULL;
+	long got = 0;
+	ssize_t n;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return "socket";
+	memcpy(req + 4, &job->dst.sin_addr, 4);
+	memcpy(req + 8, &job->dst.sin_port, 2);
+	if (connect(fd, (const struct sockaddr *)&job->proxy, sizeof(job->proxy)) < 0)
+		err = "connect to the proxy";
+	else if (write_all(fd, greet, sizeof(greet)) < 0 || read_all(fd, reply, 2) < 0 ||
+		 reply[0] != 5 || reply[1] != 0)
+		err = "SOCKS5 greeting";
+	else if (write_all(fd, req, sizeof(req)) < 0 || read_all(fd, reply, 10) < 0 ||
+		 reply[0] != 5 || reply[1] != 0)
+		err = "SOCKS5 CONNECT";
+	else if (write_all(fd, request, sizeof(request) - 1) < 0)
+		err = "HTTP request";
+	else {
+		while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+			got += n > 0 ? n : 0;
+		if (n < 0 || got == 0)
+			err = "HTTP answer";
+	}
+	close(fd);
+	return err;
+}
+
+static void *socks_thread(void *arg)
+{
+	const struct socks_job *job = arg;
+
+	for (long i = 0; i < job->count; i++) {
+		const char *err = socks_once(job);
+		if (err) {
+			fprintf(stderr, "work: socks: %s failed after %ld handshakes: %s\n", err, i,
+				strerror(errno));
+			return (void *)1;
+		}
+	}
+	return NULL;
+}
+
+static int run_socks(long n, char **argv, int threads)
+{
+	struct socks_job job = { .count = n, .proxy = parse_addr(argv[0], argv[1]),
+				 .dst = parse_addr(argv[2], argv[3]) };
+	pthread_t tid[64];
+	int failed = 0;
+
+	if (threads <= 1)
+		return socks_thread(&job) != NULL;
+	if (threads > 64)
+		threads = 64;
+	for (int i = 0; i < threads; i++)
+		if (pthread_create(&tid[i], NULL, socks_thread, &job) != 0) {
+			fprintf(stderr, "work: pthread_create failed\n");
+			return 1;
+		}
+	for (int i = 0; i < threads; i++) {
+		void *rc;
+		pthread_join(tid[i], &rc);
+		failed |= rc != NULL;
+	}
+	return failed;
+}
+
+static int run_forks(long n)
+{
+	char *const args[] = { "true", NULL };
+
+	for (long i = 0; i < n; i++) {
+		int status;
+		pid_t pid = fork();
+		if (pid < 0) {
+			perror("work: fork");
+			return 1;
+		}
+		if (pid == 0) {
+			execv("/bin/true", args);
+			_exit(127);
+		}
+		if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(stderr, "work: /bin/true failed (status %#x)\n", status);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int run_udp(long n, const char *addr, const char *port)
+{
+	struct sockaddr_in dst = parse_addr(addr, port);
+	char payload[32] = "sockstrace bench datagram";
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0) {
+		perror("work: socket");
+		return 1;
+	}
+	for (long i = 0; i < n; i++)
+		if (sendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)&dst, sizeof(dst)) < 0 &&
+		    errno != ENOBUFS) {
+			fprintf(stderr, "work: sendto failed after %ld datagrams: %s\n", i,
+				strerror(errno));
+			return 1;
+		}
+	return 0;
+}
+
+static int run_udp_sink(const char *addr, const char *port)
+{
+	struct sockaddr_in sin = parse_addr(addr, port);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), size = 4 << 20;
+	static char buf[64][64];
+	struct mmsghdr msgs[64];
+	struct iovec iov[64];
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		perror("work: udp-sink");
+		return 1;
+	}
+	for (int i = 0; i < 64; i++) {
+		iov[i] = (struct iovec){ buf[i], sizeof(buf[i]) };
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+	}
+	puts("ready");
+	fflush(stdout);
+	for (;;)
+		recvmmsg(fd, msgs, 64, MSG_WAITFORONE, NULL);
+}
+
+static int run_leaks(long n, const char *addr, const char *port)
+{
+	struct sockaddr_in dst = parse_addr(addr, port);
+
+	for (long i = 0; i < n; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0) {
+			perror("work: socket");
+			return 1;
+		}
+		(void)connect(fd, (struct sockaddr *)&dst, sizeof(dst));
+		close(fd);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+	long n = argc > 2 ? atol(argv[2]) : 0;
+
+	if (strcmp(mode, "syscalls") == 0 && argc == 3) {
+		for (long i = 0; i < n; i++)
+			syscall(SYS_getppid);
+		return 0;
+	}
+	if (strcmp(mode, "forks") == 0 && argc == 3)
+		return run_forks(n);
+	if (strcmp(mode, "socks") == 0 && (argc == 7 || argc == 8))
+		return run_socks(n, argv + 3, argc == 8 ? atoi(argv[7]) : 1);
+	if (strcmp(mode, "udp") == 0 && argc == 5)
+		return run_udp(n, argv[3], argv[4]);
+	if (strcmp(mode, "udp-sink") == 0 && argc == 4)
+		return run_udp_sink(argv[2], argv[3]);
+	if (strcmp(mode, "leaks") == 0 && argc == 5)
+		return run_leaks(n, argv[3], argv[4]);
+	fprintf(stderr, "usage: work syscalls|forks N | socks N PROXY PORT DST PORT [THREADS] |"
+			" udp|leaks N ADDR PORT | udp-sink ADDR PORT\n");
+	return 2;
+}
