@@ -17,7 +17,8 @@ enum {
 	OPT_ALLOW_LOOPBACK = 256, OPT_NO_ALLOW_LOOPBACK, OPT_RESTRICT_UNIX, OPT_UNIX_ONLY,
 	OPT_NO_NETLINK, OPT_ON_LEAK, OPT_BLOCK_ERRNO, OPT_STACK, OPT_NO_STACK, OPT_STACK_DEPTH,
 	OPT_LEAK_EXIT_CODE, OPT_IO_URING, OPT_NETNS, OPT_ISOLATE, OPT_PROXY_USER, OPT_PROXY_PASS,
-	OPT_DNS, OPT_CORE_DUMP,
+	OPT_DNS, OPT_CORE_DUMP, OPT_NO_RESTRICT_UNIX, OPT_NO_UNIX_ONLY, OPT_NETLINK,
+	OPT_NO_IO_URING, OPT_NO_NETNS, OPT_NO_PRELOAD, OPT_NO_QUIET, OPT_NO_VERBOSE,
 	OPT_PRELOAD,
 };
 
@@ -49,6 +50,15 @@ static const struct option options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "attach", required_argument, NULL, 'p' },
+	/* The command line can undo what the configuration file turned on. */
+	{ "no-restrict-unix", no_argument, NULL, OPT_NO_RESTRICT_UNIX },
+	{ "no-unix-only", no_argument, NULL, OPT_NO_UNIX_ONLY },
+	{ "netlink", no_argument, NULL, OPT_NETLINK },
+	{ "no-allow-io-uring", no_argument, NULL, OPT_NO_IO_URING },
+	{ "no-netns", no_argument, NULL, OPT_NO_NETNS },
+	{ "no-preload", no_argument, NULL, OPT_NO_PRELOAD },
+	{ "no-quiet", no_argument, NULL, OPT_NO_QUIET },
+	{ "no-verbose", no_argument, NULL, OPT_NO_VERBOSE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
@@ -70,6 +80,10 @@ static const struct { int opt; const char *key; const char *value; } option_keys
 	{ OPT_PROXY_PASS, "proxy_pass", NULL }, { OPT_DNS, "dns", NULL },
 	{ OPT_PRELOAD, "preload", "true" },
 	{ 'q', "quiet", "true" }, { 'v', "verbose", "true" },
+	{ OPT_NO_RESTRICT_UNIX, "restrict_unix", "false" }, { OPT_NO_UNIX_ONLY, "unix_only", "false" },
+	{ OPT_NETLINK, "allow_netlink", "true" }, { OPT_NO_IO_URING, "io_uring", "false" },
+	{ OPT_NO_NETNS, "netns", "false" }, { OPT_NO_PRELOAD, "preload", "false" },
+	{ OPT_NO_QUIET, "quiet", "false" }, { OPT_NO_VERBOSE, "verbose", "false" },
 };
 
 static void usage(FILE *f)
@@ -115,6 +129,8 @@ static void usage(FILE *f)
 "  -v, --verbose            also report allowed destinations\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
+"      --no-restrict-unix, --no-unix-only, --netlink, --no-allow-io-uring, --no-netns,\n"
+"      --no-preload, --no-quiet, --no-verbose   undo what the configuration file set\n"
 "\n"
 "The environment's TOR_SOCKS_HOST and TOR_SOCKS_PORT override the configured proxies;\n"
 "SOCKSTRACE_CONFIG names the configuration file. Exit status: the program's own, %d when\n"

@@ -67,6 +67,11 @@ check "--proxy wins over TOR_SOCKS_PORT" no_leak
 
 st -q -- true
 check "-q: no summary line" sh -c "! test -s '$tmp/out'"
+printf 'quiet = true;\non_leak = "log";\nnetns = true;\n' >"$tmp/undo.conf"
+st -c "$tmp/undo.conf" --no-quiet --no-netns -- "$T/netcall" connect 203.0.113.1 80
+check "--no-quiet undoes quiet = true from the file" out_has "^sockstrace: 1 leak "
+check "--no-netns undoes netns = true from the file (the sink is reachable again)" \
+	sink_got 1 "tcp 203.0.113.1 80"
 st -v --allow 203.0.113.1:80 -- "$T/netcall" connect 203.0.113.1 80
 check "-v: allowed destinations are reported with their rule" \
 	out_has "^sockstrace: allowed: tid [0-9]+ connect\(AF_INET, 203\.0\.113\.1:80\) by 203\.0\.113\.1:80$"
