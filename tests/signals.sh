@@ -44,22 +44,29 @@ check "stderr to a closed pipe: the report is still complete" json_true '.[-1].e
 if command -v tmux >/dev/null; then
 	sock="$tmp/tmux.sock"
 	tmux -S "$sock" new-session -d -x 120 -y 30 sh
-	tmux -S "$sock" send-keys "'$ST' -q -- sh -c 'sleep 1; echo finished-\$((1+1))'" Enter
-	sleep 0.4
-	tmux -S "$sock" send-keys C-z
+	tmux -S "$sock" send-keys "'$ST' -q -- sh -c 'sleep 2; echo finished-\$((1+1))'" Enter
 	sleep 0.5
+	tmux -S "$sock" send-keys C-z
+	sleep 2.5 # longer than the program's own sleep: stopped, it cannot have finished
 	tmux -S "$sock" capture-pane -p >"$tmp/pane1"
 	tmux -S "$sock" send-keys "fg" Enter
-	sleep 2
+	for _ in $(seq 50); do
+		tmux -S "$sock" capture-pane -p | grep -q finished-2 && break
+		sleep 0.1
+	done
 	tmux -S "$sock" capture-pane -p >"$tmp/pane2"
 	check "Ctrl-Z in a terminal stops sockstrace and the program (the shell says Stopped)" \
 		grep -qi "stopped" "$tmp/pane1"
 	check "Ctrl-Z: the program had not finished while stopped" sh -c "! grep -q finished-2 '$tmp/pane1'"
 	check "fg: the program goes on and finishes" grep -q "finished-2" "$tmp/pane2"
 	tmux -S "$sock" send-keys "'$ST' -q -- sh -c 'trap \"echo caught-\$((2+2)); exit 0\" INT; sleep 5'" Enter
-	sleep 0.5
+	sleep 0.8
 	tmux -S "$sock" send-keys C-c
-	sleep 1
+	for _ in $(seq 30); do
+		tmux -S "$sock" capture-pane -p | grep -q caught-4 && break
+		sleep 0.1
+	done
+	sleep 0.3
 	tmux -S "$sock" capture-pane -p >"$tmp/pane3"
 	check "Ctrl-C in a terminal reaches the program once" test "$(grep -c caught-4 "$tmp/pane3")" = 1
 	tmux -S "$sock" kill-server
