@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "dns.h"
 #include "dnsproxy.h"
+#include "io.h"
 #include "socks.h"
 #include "thread.h"
 
@@ -72,24 +73,6 @@ static int answer(const struct responder *r, const uint8_t *msg, size_t len, uin
 	return dns_build_answer(&q, msg, rcode, rc == 0 ? &addr : NULL, ANSWER_TTL, out, DNS_UDP_MAX);
 }
 
-/* Reads exactly len bytes from a TCP client, waiting at most TCP_QUERY_TIMEOUT_MS. */
-static int read_tcp(int fd, uint8_t *buf, size_t len)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	while (len > 0) {
-		ssize_t n;
-		if (poll(&p, 1, TCP_QUERY_TIMEOUT_MS) <= 0)
-			return -ETIMEDOUT;
-		n = read(fd, buf, len);
-		if (n <= 0)
-			return -ECONNRESET;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static void *run_job(void *arg)
 {
 	struct job *j = arg;
@@ -104,9 +87,15 @@ static void *run_job(void *arg)
 		return NULL;
 	}
 	/* TCP (RFC 7766): length-prefixed queries until the client closes. */
-	while (read_tcp(j->fd, j->msg, 2) == 0) {
-		int len = dns_tcp_frame_length(j->msg, 2);
-		if (len < 0 || read_tcp(j->fd, j->msg, (size_t)len) < 0)
+	for (;;) {
+		struct timespec deadline;
+		int len;
+
+		io_deadline(&deadline, TCP_QUERY_TIMEOUT_MS);
+		if (io_exact(j->fd, j->msg, 2, false, &deadline) < 0)
+			break;
+		len = dns_tcp_frame_length(j->msg, 2);
+		if (len < 0 || io_exact(j->fd, j->msg, (size_t)len, false, &deadline) < 0)
 			break;
 		n = answer(j->r, j->msg, (size_t)len, out + 2);
 		if (n <= 0)

@@ -63,7 +63,9 @@ static bool get(struct rd *r, void *v, size_t n)
 	return true;
 }
 
-static bool get_uleb(struct rd *r, uint64_t *ret)
+/* LEB128 (DWARF 5, 7.6): the value's bits, and in *ret_last the final byte, whose 0x40
+ * bit is the sign of a signed number; *ret_shift is how many bits were read. */
+static bool get_leb(struct rd *r, uint64_t *ret, unsigned *ret_shift, uint8_t *ret_last)
 {
 	uint64_t v = 0;
 	unsigned shift = 0;
@@ -78,24 +80,28 @@ static bool get_uleb(struct rd *r, uint64_t *ret)
 		}
 	} while (b & 0x80);
 	*ret = v;
+	*ret_shift = shift;
+	*ret_last = b;
 	return true;
+}
+
+static bool get_uleb(struct rd *r, uint64_t *ret)
+{
+	unsigned shift;
+	uint8_t last;
+
+	return get_leb(r, ret, &shift, &last);
 }
 
 static bool get_sleb(struct rd *r, int64_t *ret)
 {
-	uint64_t v = 0;
-	unsigned shift = 0;
-	uint8_t b;
+	uint64_t v;
+	unsigned shift;
+	uint8_t last;
 
-	do {
-		if (!get(r, &b, 1))
-			return false;
-		if (shift < 64) {
-			v |= (uint64_t)(b & 0x7f) << shift;
-			shift += 7;
-		}
-	} while (b & 0x80);
-	if (shift < 64 && (b & 0x40))
+	if (!get_leb(r, &v, &shift, &last))
+		return false;
+	if (shift < 64 && (last & 0x40))
 		v |= ~(uint64_t)0 << shift;
 	*ret = (int64_t)v;
 	return true;

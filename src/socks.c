@@ -1,15 +1,14 @@
 /* Proxy clients for redirect mode: SOCKS5, Tor's RESOLVE, HTTP CONNECT. */
 
 #include <errno.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "io.h"
 #include "socks.h"
 
 void proxy_random_auth(char *user, char *pass, size_t size)
@@ -26,84 +25,6 @@ void proxy_random_auth(char *user, char *pass, size_t size)
 		 r[13], r[14], r[15]);
 }
 
-/* Milliseconds left until deadline (CLOCK_MONOTONIC), at least 0. */
-static int remaining(const struct timespec *deadline)
-{
-	struct timespec now;
-	long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
-	return ms < 0 ? 0 : (int)ms;
-}
-
-static void deadline_in(struct timespec *d, int ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, d);
-	d->tv_sec += ms / 1000;
-	d->tv_nsec += (long)(ms % 1000) * 1000000;
-	if (d->tv_nsec >= 1000000000) {
-		d->tv_sec++;
-		d->tv_nsec -= 1000000000;
-	}
-}
-
-/* Waits until fd is ready for events, or the deadline. Returns 0 or -ETIMEDOUT / -errno. */
-static int wait_ready(int fd, short events, const struct timespec *deadline)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-	int rc;
-
-	do
-		rc = poll(&p, 1, remaining(deadline));
-	while (rc < 0 && errno == EINTR);
-	if (rc < 0)
-		return -errno;
-	return rc == 0 ? -ETIMEDOUT : 0;
-}
-
-/* Writes all of buf, on a blocking or non-blocking socket. */
-static int write_all(int fd, const void *buf, size_t len, const struct timespec *deadline)
-{
-	const uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			int rc = wait_ready(fd, POLLOUT, deadline);
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		if (n <= 0)
-			return n < 0 ? -errno : -EPIPE;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Reads exactly len bytes. -ECONNRESET when the proxy closes first. */
-static int read_exact(int fd, void *buf, size_t len, const struct timespec *deadline)
-{
-	uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = read(fd, p, len);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			int rc = wait_ready(fd, POLLIN, deadline);
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		if (n <= 0)
-			return n < 0 ? -errno : -ECONNRESET;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Method negotiation and RFC 1929 authentication. */
 static int socks5_greet(int fd, const struct proxy_auth *auth, const struct timespec *deadline,
 			const char **ret_why)
@@ -116,9 +37,9 @@ static int socks5_greet(int fd, const struct proxy_auth *auth, const struct time
 	size_t ulen, plen;
 	int rc;
 
-	rc = write_all(fd, hello, with_auth ? 4 : 3, deadline);
+	rc = io_exact(fd, hello, with_auth ? 4 : 3, true, deadline);
 	if (rc == 0)
-		rc = read_exact(fd, reply, sizeof(reply), deadline);
+		rc = io_exact(fd, reply, sizeof(reply), false, deadline);
 	if (rc < 0) {
 		*ret_why = "the proxy did not answer the SOCKS5 greeting";
 		return rc == -ECONNRESET ? -ECONNREFUSED : rc;
@@ -141,9 +62,9 @@ static int socks5_greet(int fd, const struct proxy_auth *auth, const struct time
 	memcpy(req + 2, auth->user, ulen);
 	req[2 + ulen] = (uint8_t)plen;
 	memcpy(req + 3 + ulen, auth->pass ? auth->pass : "", plen);
-	rc = write_all(fd, req, 3 + ulen + plen, deadline);
+	rc = io_exact(fd, req, 3 + ulen + plen, true, deadline);
 	if (rc == 0)
-		rc = read_exact(fd, reply, sizeof(reply), deadline);
+		rc = io_exact(fd, reply, sizeof(reply), false, deadline);
 	if (rc < 0 || reply[1] != 0) {
 		*ret_why = "the proxy refused the user name and password";
 		return -EACCES;
@@ -205,15 +126,15 @@ int socks5_parse_reply(const uint8_t *buf, size_t len, struct endpoint *ret, con
 }
 
 /* Sends a request (CONNECT 1, RESOLVE 0xF0) and reads the whole reply. */
-static int socks5_request(int fd, const uint8_t *req, size_t len, struct endpoint *ret,
+static int socks5_request(int fd, uint8_t *req, size_t len, struct endpoint *ret,
 			  const struct timespec *deadline, const char **ret_why)
 {
 	uint8_t reply[4 + 1 + 255 + 2];
 	int rc, need;
 
-	rc = write_all(fd, req, len, deadline);
+	rc = io_exact(fd, req, len, true, deadline);
 	if (rc == 0)
-		rc = read_exact(fd, reply, 5, deadline);
+		rc = io_exact(fd, reply, 5, false, deadline);
 	if (rc < 0) {
 		*ret_why = "the proxy closed the connection or did not answer in time";
 		return rc == -ECONNRESET ? -ECONNREFUSED : rc;
@@ -223,7 +144,7 @@ static int socks5_request(int fd, const uint8_t *req, size_t len, struct endpoin
 		*ret_why = "malformed SOCKS5 reply";
 		return -EPROTO;
 	}
-	rc = read_exact(fd, reply + 5, (size_t)need - 5, deadline);
+	rc = io_exact(fd, reply + 5, (size_t)need - 5, false, deadline);
 	if (rc < 0) {
 		*ret_why = "truncated SOCKS5 reply";
 		return -EPROTO;
@@ -240,7 +161,7 @@ int socks5_connect(int fd, const struct endpoint *dest, const struct proxy_auth 
 	size_t n = 4;
 	int rc;
 
-	deadline_in(&deadline, PROXY_TIMEOUT_MS);
+	io_deadline(&deadline, PROXY_TIMEOUT_MS);
 	rc = socks5_greet(fd, auth, &deadline, ret_why);
 	if (rc < 0)
 		return rc;
@@ -273,7 +194,7 @@ int socks5_resolve(int fd, const char *name, const struct proxy_auth *auth,
 		*ret_why = "name too long to resolve";
 		return -EINVAL;
 	}
-	deadline_in(&deadline, PROXY_TIMEOUT_MS);
+	io_deadline(&deadline, PROXY_TIMEOUT_MS);
 	rc = socks5_greet(fd, auth, &deadline, ret_why);
 	if (rc < 0)
 		return rc;
@@ -349,7 +270,7 @@ int http_connect(int fd, const struct endpoint *dest, const struct proxy_auth *a
 		*ret_why = "not an IP destination";
 		return -EAFNOSUPPORT;
 	}
-	deadline_in(&deadline, PROXY_TIMEOUT_MS);
+	io_deadline(&deadline, PROXY_TIMEOUT_MS);
 	endpoint_format_address(dest, host, sizeof(host));
 	len = snprintf(req, sizeof(req), dest->family == AF_INET6
 		       ? "CONNECT [%s]:%u HTTP/1.1\r\nHost: [%s]:%u\r\n"
@@ -361,10 +282,10 @@ int http_connect(int fd, const struct endpoint *dest, const struct proxy_auth *a
 				"Proxy-Authorization: Basic %s\r\n", b64);
 	}
 	len += snprintf(req + len, sizeof(req) - (size_t)len, "\r\n");
-	rc = write_all(fd, req, (size_t)len, &deadline);
+	rc = io_exact(fd, req, (size_t)len, true, &deadline);
 	/* Read the head a byte at a time: nothing past it may be consumed, it is the peer's. */
 	while (rc == 0 && n < sizeof(head) - 1) {
-		rc = read_exact(fd, head + n, 1, &deadline);
+		rc = io_exact(fd, head + n, 1, false, &deadline);
 		n++;
 		if (n >= 4 && memcmp(head + n - 4, "\r\n\r\n", 4) == 0)
 			break;

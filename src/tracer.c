@@ -345,6 +345,7 @@ static void judge(struct tracer *tr, struct call *c)
 		struct decision dec = { VERDICT_LEAK, "unreadable or malformed address" };
 		enum leak_action act;
 		struct leak_event e;
+		bool dns;
 
 		if (d->error == 0) {
 			dec = policy_check(&tr->s->policy, &d->ep);
@@ -363,7 +364,8 @@ static void judge(struct tracer *tr, struct call *c)
 			continue;
 		}
 		act = action;
-		if (is_nameserver(&tr->plan, d)) {
+		dns = is_nameserver(&tr->plan, d);
+		if (dns) {
 			/* --dns proxy: the query goes to sockstrace's own responder in the
 			 * program's namespace, which resolves through the proxy. */
 			act = ACTION_REDIRECT;
@@ -385,7 +387,7 @@ static void judge(struct tracer *tr, struct call *c)
 		preload_note(tr, c, d, KERNEL_LEAK, act);
 		tr->sum.leaks++;
 		tr->sum.leaks_by_action[act]++;
-		if (is_nameserver(&tr->plan, d))
+		if (dns)
 			continue; /* runs as it is: the responder is local */
 		if (act == ACTION_REDIRECT)
 			outcome = OUTCOME_REDIRECT;
