@@ -94,10 +94,14 @@ static void leak_json(FILE *f, const struct leak_event *e)
 	json_string(f, e->comm);
 	fputs(",\"exe\":", f);
 	json_string(f, e->exe);
-	fprintf(f, ",\"syscall\":\"%s\",\"arch\":\"%s\",\"transport\":\"%s\",\"rule\":", e->syscall,
-		e->arch, e->transport);
+	fprintf(f, ",\"syscall\":\"%s\",\"kind\":\"%s\",\"arch\":\"%s\",\"transport\":\"%s\","
+		"\"rule\":", e->syscall, leak_kind_name(e->kind), e->arch, e->transport);
 	json_string(f, e->rule);
-	if (e->dest->error) {
+	if (e->call) {
+		fputs(",\"call\":", f);
+		json_string(f, e->call);
+		fputs(",\"family\":null,\"address\":null,\"port\":null", f);
+	} else if (e->dest->error) {
 		fprintf(f, ",\"family\":null,\"address\":null,\"port\":null,\"error\":\"%s\"",
 			dest_problem(e->dest));
 	} else {
@@ -145,14 +149,20 @@ void report_leak(struct report *r, const struct leak_event *e)
 {
 	char where[ENDPOINT_STRLEN];
 
-	if (e->dest->error)
-		snprintf(where, sizeof(where), "%s", dest_problem(e->dest));
-	else
-		endpoint_format(&e->dest->ep, where, sizeof(where));
 	fprintf(r->out, "sockstrace: leak %s: pid %d", action_past(e->action), e->pid);
 	if (e->tid != e->pid)
 		fprintf(r->out, " tid %d", e->tid);
-	fprintf(r->out, " (%s) %s(%s) [%s, %s]\n", e->comm, e->syscall, where, e->transport, e->arch);
+	if (e->call) {
+		fprintf(r->out, " (%s) %s [%s, %s]\n", e->comm, e->call, leak_kind_name(e->kind),
+			e->arch);
+	} else {
+		if (e->dest->error)
+			snprintf(where, sizeof(where), "%s", dest_problem(e->dest));
+		else
+			endpoint_format(&e->dest->ep, where, sizeof(where));
+		fprintf(r->out, " (%s) %s(%s) [%s, %s]\n", e->comm, e->syscall, where, e->transport,
+			e->arch);
+	}
 	for (int i = 0; i < e->n_frames; i++) {
 		const struct frame *f = &e->frames[i];
 		fprintf(r->out, "    #%-2d 0x%016" PRIx64 " in ", i, f->pc);

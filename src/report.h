@@ -16,6 +16,9 @@ struct leak_event {
 	const char *comm;           /* its /proc comm */
 	const char *exe;            /* its executable */
 	const char *syscall;        /* "connect", "sendto", ... */
+	enum leak_kind kind;        /* what kind of leak */
+	const char *call;           /* a denied call without a destination, decoded
+				     * ("socket(AF_PACKET, SOCK_RAW, 768)"); NULL: dest says where */
 	const char *arch;           /* "x86_64" or "i386" */
 	const struct dest *dest;    /* where it went, or why that is unknown */
 	const char *transport;      /* "tcp", "udp", ... */

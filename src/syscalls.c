@@ -136,6 +136,17 @@ static int decode_socket(struct call *c)
 	return 0;
 }
 
+const char *leak_kind_name(enum leak_kind k)
+{
+	static const char *const names[] = {
+		[KIND_TCP] = "tcp", [KIND_DNS] = "dns", [KIND_UDP] = "udp",
+		[KIND_ROUTE_PROBE] = "route-probe", [KIND_RAW_SOCKET] = "raw-socket",
+		[KIND_IO_URING] = "io-uring", [KIND_TAMPER] = "tamper", [KIND_INBOUND] = "inbound",
+		[KIND_OTHER] = "other",
+	};
+	return (unsigned)k < ARRAY_SIZE(names) ? names[k] : "other";
+}
+
 const struct syscall_def syscall_table[] = {
 	{ .name = "socket", .nr_x86_64 = SYS_socket, .nr_i386 = 359,
 	  .socketcall = SYS_SOCKET, .dest_arg = -1, .compat_only = true, .decode = decode_socket },

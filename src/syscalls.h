@@ -20,6 +20,24 @@ struct dest {
 	uint8_t raw[SOCKADDR_MAX]; /* the sockaddr exactly as read and judged */
 };
 
+/* What kind of leak a reported call is, for reports, leak sites and SARIF rule ids. */
+enum leak_kind {
+	KIND_TCP,         /* a TCP connect (or stream send) to a forbidden address */
+	KIND_DNS,         /* a query to a resolver (port 53) outside the proxy */
+	KIND_UDP,         /* a datagram to a forbidden address */
+	KIND_ROUTE_PROBE, /* a UDP connect with nothing sent: the program learns the route */
+	KIND_RAW_SOCKET,  /* raw, packet, ICMP, XDP sockets and TUN devices: no address at all */
+	KIND_IO_URING,    /* io_uring, whose calls no filter sees */
+	KIND_TAMPER,      /* an attempt on the rules or the tracer: seccomp listener, ptrace of an
+			   * outside process, setns, userfaultfd, a socket option that reroutes */
+	KIND_INBOUND,     /* a listener or a bound port reachable from outside the proxy */
+	KIND_OTHER,       /* any other destination (unix, netlink, unknown families) */
+};
+
+/* "tcp", "dns", "udp", "route-probe", "raw-socket", "io-uring", "tamper", "inbound",
+ * "other": stable names, used in JSON and as SARIF rule ids. */
+const char *leak_kind_name(enum leak_kind k);
+
 /* A seccomp stop, decoded. */
 struct call {
 	pid_t tid;                      /* the stopped thread */
@@ -27,7 +45,11 @@ struct call {
 	const struct syscall_def *def;  /* which syscall */
 	uint64_t args[6];               /* its arguments (unpacked from i386 socketcall) */
 	int fd;                         /* the socket argument */
-	int deny_errno;                 /* nonzero: fail the call with this errno, unreported */
+	int deny_errno;                 /* nonzero: deny the call with this errno and report it as a
+					 * leak of deny_kind, described by what */
+	enum leak_kind deny_kind;       /* with deny_errno: what kind of leak it is */
+	char what[160];                 /* with deny_errno: the call with its arguments decoded,
+					 * "socket(AF_PACKET, SOCK_RAW, 768)" */
 	size_t n_dests;                 /* destinations in dests */
 	struct dest *dests;             /* the caller's buffer of CALL_MAX_DESTS entries */
 };

@@ -12,6 +12,11 @@ struct frame {
 	uint64_t offset;         /* pc - start of function */
 	char module[256];        /* mapped file containing pc, "" when anonymous */
 	uint64_t module_offset;  /* pc's offset in that file */
+	char build_id[41];       /* the module's GNU build ID in hex, "" when it has none */
+	char file[256];          /* source file of pc, "" when unknown */
+	unsigned line;           /* its line, 0 when unknown */
+	int inlined;             /* 1: a function inlined at this pc (the next frame is its caller
+				  * at the same pc); 0: a real frame */
 };
 
 /*
