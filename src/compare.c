@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -700,27 +701,12 @@ void compare_kernel(struct compare *c, pid_t tgid, pid_t tid, const char *syscal
 	if (diff_needs_facts(c->diff, tgid)) {
 		look_up(c, tgid, tid, &facts);
 		diff_set_facts(c->diff, tgid, &facts);
+		/* A vfork child before its execve shares its parent's memory (kcmp(2)). */
+		if (tracee_shares_parent_vm(tgid))
+			diff_vfork(c->diff, tgid);
 	}
 	if (diff_kernel(c->diff, tgid, syscall, i386, d, v, action) < 0)
 		c->out_of_memory = true;
-}
-
-void compare_vfork(struct compare *c, pid_t child)
-{
-	if (c)
-		diff_vfork(c->diff, child);
-}
-
-void compare_exec(struct compare *c, pid_t pid)
-{
-	if (c)
-		diff_exec(c->diff, pid);
-}
-
-void compare_exit(struct compare *c, pid_t pid)
-{
-	if (c)
-		diff_exit(c->diff, pid);
 }
 
 /* "1 leak blocked, 2 allowed" into buf. */

@@ -138,13 +138,11 @@ int compare_fd(const struct compare *c);
  * that the records a process sent before an execve or its exit count for that image. */
 void compare_drain(struct compare *c);
 
-/* The kernel saw destination d of syscall from thread tid of process tgid. Looks the process
- * up in /proc on its first call. */
+/* The kernel saw destination d of syscall from thread tid of process tgid, which is still
+ * waiting for the answer. Looks the process up in /proc on its first call (a vfork child is
+ * told by the memory it shares with its parent). */
 void compare_kernel(struct compare *c, pid_t tgid, pid_t tid, const char *syscall, bool i386,
 		    const struct dest *d, enum kernel_verdict v, enum leak_action action);
-void compare_vfork(struct compare *c, pid_t child);
-void compare_exec(struct compare *c, pid_t pid);
-void compare_exit(struct compare *c, pid_t pid);
 
 /* Writes the comparison: human lines and {"event":"preload_diff",...} JSON objects. */
 void compare_report(struct compare *c, struct report *r);

@@ -52,6 +52,7 @@ struct emulation {
 	char user[256], pass[256]; /* redirect: the proxy credentials (RFC 1929: 255 bytes) */
 	bool auth;                 /* redirect: send user and pass */
 	struct emulation *next;    /* worker queue link */
+	void *owner;               /* who waits for it (emulate_set_owner) */
 };
 
 static void emulation_free(struct emulation *e)
@@ -434,6 +435,16 @@ void emulate_run(struct emulation *e)
 pid_t emulate_tid(const struct emulation *e)
 {
 	return e->tid;
+}
+
+void emulate_set_owner(struct emulation *e, void *owner)
+{
+	e->owner = owner;
+}
+
+void *emulate_owner(const struct emulation *e)
+{
+	return e->owner;
 }
 
 long emulate_finish(struct emulation *e, pid_t *ret_tid)

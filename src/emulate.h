@@ -41,6 +41,10 @@ void emulate_run(struct emulation *e);
 /* The tracee thread whose syscall e performs. */
 pid_t emulate_tid(const struct emulation *e);
 
+/* Who waits for e: set by the caller, returned as it was. */
+void emulate_set_owner(struct emulation *e, void *owner);
+void *emulate_owner(const struct emulation *e);
+
 /* Writes what the kernel would have written back (sendmmsg's msg_len), closes and frees e.
  * Returns the tracee thread and the syscall's return value (>= 0 or -errno). */
 long emulate_finish(struct emulation *e, pid_t *ret_tid);

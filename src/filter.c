@@ -13,6 +13,9 @@
  * requires the high half to be zero, so a program could set it and slip past.) */
 #define LOW32_EQ(arg, v) SCMP_CMP64(arg, SCMP_CMP_MASKED_EQ, 0xffffffffULL, (uint32_t)(v))
 
+/* What the filter does with an intercepted call: notify sockstrace's listener. */
+#define INTERCEPT SCMP_ACT_NOTIFY
+
 /* Adds one rule, returning 0 or -errno. */
 #define RULE(ctx, action, name, ...) \
 	seccomp_rule_add(ctx, action, SCMP_SYS(name), __VA_ARGS__)
@@ -58,10 +61,10 @@ static int add_rules(scmp_filter_ctx ctx, bool native, bool allow_io_uring)
 		if (native && d->compat_only)
 			continue;
 		if (native && d->dest_arg >= 0)
-			rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), nr, 1,
+			rc = seccomp_rule_add(ctx, INTERCEPT, nr, 1,
 					      SCMP_CMP((unsigned)d->dest_arg, SCMP_CMP_NE, 0));
 		else
-			rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), nr, 0);
+			rc = seccomp_rule_add(ctx, INTERCEPT, nr, 0);
 	}
 	if (rc == 0 && native)
 		rc = deny_sockets(ctx);

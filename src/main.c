@@ -10,7 +10,8 @@
 
 #include "config.h"
 #include "report.h"
-#include "tracer.h"
+#include "attach.h"
+#include "notify.h"
 
 /* Long-only options, numbered past any character. */
 enum {
@@ -238,7 +239,8 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "sockstrace: %s\n", err);
 		return EXIT_FAILURE_OWN;
 	}
-	rc = tracer_run(&s, &r, argv + optind, &sum, err, sizeof(err));
+	rc = s.attach ? attach_run(&s, &r, &sum, err, sizeof(err))
+	     : notify_run(&s, &r, argv + optind, &sum, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "sockstrace: %s\n", err);
 	else

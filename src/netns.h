@@ -29,9 +29,12 @@ struct netns_dns {
 /* Reads the numeric nameserver lines of a resolv.conf into ret (port 53). Returns how many. */
 size_t netns_read_nameservers(const char *path, struct endpoint *ret, size_t max);
 
+/* Writes text to the file at path (uid_map, gid_map, setgroups). Returns 0 or -errno. */
+int netns_write_file(const char *path, const char *text);
+
 /*
- * In the child, before the filter and exec: enters a new network namespace (inside a new user
- * namespace when not root, mapping the caller's own uid and gid), brings lo up, listens on
+ * In the child, before the filter and exec: enters a new network namespace (the caller has
+ * entered a user namespace first when not root), brings lo up, listens on
  * each IP proxy endpoint there and, with plan->dns, puts each nameserver's address on lo and
  * binds UDP and TCP port 53 there; sends the sockets to the tracer over the unix socket sock.
  * Returns 0 or -errno.

@@ -45,6 +45,8 @@ struct call {
 	const struct syscall_def *def;  /* which syscall */
 	uint64_t args[6];               /* its arguments (unpacked from i386 socketcall) */
 	int fd;                         /* the socket argument */
+	pid_t target;                   /* the process the call acts on (ptrace,
+					 * process_vm_writev); 0: none */
 	int deny_errno;                 /* nonzero: deny the call with this errno and report it as a
 					 * leak of deny_kind, described by what */
 	enum leak_kind deny_kind;       /* with deny_errno: what kind of leak it is */

@@ -1,12 +1,9 @@
-/* The table of traced tasks, by tid. */
+/* The table of the threads --attach traces, by tid. */
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/pidfd.h>
-#include <unistd.h>
 
 #include "tasks.h"
-#include "tracee.h"
 
 static size_t slot_of(const struct taskset *t, pid_t tid)
 {
@@ -48,7 +45,7 @@ bool taskset_add(struct taskset *t, pid_t tid)
 	k = &t->slots[slot_of(t, tid)];
 	if (k->tid)
 		return false;
-	*k = (struct task){ .tid = tid, .pidfd = -1 };
+	*k = (struct task){ .tid = tid };
 	t->count++;
 	return true;
 }
@@ -60,8 +57,6 @@ void taskset_remove(struct taskset *t, pid_t tid)
 
 	if (!k)
 		return;
-	if (k->pidfd >= 0)
-		close(k->pidfd);
 	*k = (struct task){ 0 };
 	t->count--;
 	/* Backward-shift the probe chain so lookups never stop early. */
@@ -71,14 +66,4 @@ void taskset_remove(struct taskset *t, pid_t tid)
 		t->slots[j] = (struct task){ 0 };
 		t->slots[slot_of(t, moved.tid)] = moved;
 	}
-}
-
-int task_pidfd(struct task *k)
-{
-	if (k->pidfd < 0) {
-		if (!k->tgid)
-			k->tgid = tracee_tgid(k->tid);
-		k->pidfd = pidfd_open(k->tgid, 0);
-	}
-	return k->pidfd;
 }

@@ -1,6 +1,8 @@
 /* Reading a stopped tracee: its memory, its sockets, its identity. */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/kcmp.h>
 #include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -8,6 +10,7 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -26,29 +29,63 @@ int tracee_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
 }
 
-pid_t tracee_tgid(pid_t tid)
+/* The number after "key" in /proc/PID/status, or fallback. */
+static pid_t status_field(pid_t pid, const char *key, pid_t fallback)
 {
 	char path[64], line[128];
 	_cleanup_fclose_ FILE *f = NULL;
+	size_t len = strlen(key);
 
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	f = fopen(path, "re");
 	while (f && fgets(line, sizeof(line), f))
-		if (strncmp(line, "Tgid:", 5) == 0)
-			return (pid_t)atoi(line + 5);
-	return tid;
+		if (strncmp(line, key, len) == 0)
+			return (pid_t)atoi(line + len);
+	return fallback;
 }
 
-int tracee_sock_info(pid_t tgid, int fd, struct sock_info *ret)
+pid_t tracee_tgid(pid_t tid)
 {
-	_cleanup_close_ int pidfd = -1;
+	return status_field(tid, "Tgid:", tid);
+}
+
+pid_t tracee_ppid(pid_t pid)
+{
+	return status_field(pid, "PPid:", 0);
+}
+
+bool tracee_shares_parent_vm(pid_t pid)
+{
+	pid_t parent = tracee_ppid(pid);
+
+	return parent > 0 && syscall(SYS_kcmp, pid, parent, KCMP_VM, 0, 0) == 0;
+}
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* Linux 6.9: a pidfd of the thread itself, pidfd_open(2) */
+#endif
+
+int tracee_thread_pidfd(pid_t tid)
+{
+	pid_t tgid;
+	int fd = pidfd_open(tid, PIDFD_THREAD);
+
+	if (fd >= 0 || errno != EINVAL)
+		return fd >= 0 ? fd : -errno;
+	/* Before 6.9: the process's pidfd, when the thread shares the leader's fd table. */
+	tgid = tracee_tgid(tid);
+	if (tgid != tid && syscall(SYS_kcmp, tgid, tid, KCMP_FILES, 0, 0) != 0)
+		return -EBADF;
+	fd = pidfd_open(tgid, 0);
+	return fd >= 0 ? fd : -errno;
+}
+
+int tracee_sock_info(int pidfd, int fd, struct sock_info *ret)
+{
 	_cleanup_close_ int dup = -1;
 	socklen_t len = sizeof(int);
 
 	*ret = (struct sock_info){ 0 };
-	pidfd = pidfd_open(tgid, 0);
-	if (pidfd < 0)
-		return -errno;
 	dup = pidfd_getfd(pidfd, fd, 0);
 	if (dup < 0)
 		return -errno;

@@ -36,8 +36,10 @@ done
 check "socket(): plain UDP still works" stdout_has "^udp: ok$"
 
 st -- "$E" untraced 203.0.113.1 80
-check "clone(CLONE_UNTRACED): the untraced child's connect fails closed (ENOSYS)" \
-	stdout_has "^untraced child connect: ENOSYS$"
+check "clone(CLONE_UNTRACED): the child inherits the filter, its connect is reported" \
+	out_has "^sockstrace: leak blocked: .*connect\(AF_INET, 203\.0\.113\.1:80\)"
+check "clone(CLONE_UNTRACED): the child's connect is blocked" \
+	stdout_has "^untraced child connect: ECONNREFUSED$"
 check "clone(CLONE_UNTRACED): nothing reached the sink" sink_got 0
 
 st -- "$E" notif

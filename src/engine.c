@@ -1,0 +1,373 @@
+/* What is done with an intercepted call: judge it, act on the outcome, report. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "emulate.h"
+#include "engine.h"
+#include "judge.h"
+#include "policy.h"
+
+/* The leaking destinations of a call performed in a worker, reported when it completes. */
+struct pending {
+	struct ticket t;          /* the call */
+	struct emulation *e;      /* its emulation */
+	const char *syscall;      /* the call's name */
+	bool i386;                /* made through the i386 ABI */
+	size_t n;                 /* leaking destinations below; 0: an allowed call */
+	struct dest *dests;       /* copies of them */
+	struct ruling *v;        /* and their verdicts */
+	struct leaker *l;         /* what is known of the thread; NULL when n is 0 */
+};
+
+int engine_init(struct engine *en, const struct settings *s, struct report *r,
+		const struct engine_ops *ops, void *mech, char *err, size_t errlen)
+{
+	char user[PROXY_CREDENTIAL_MAX], pass[PROXY_CREDENTIAL_MAX];
+	int rc;
+
+	*en = (struct engine){ .s = s, .r = r, .ops = ops, .mech = mech, .done_pipe = { -1, -1 } };
+	proxy_random_auth(user, pass, sizeof(user));
+	snprintf(en->nonce, sizeof(en->nonce), "%.16s", pass);
+	en->plan = (struct netns_plan){ .policy = &s->policy, .dns = s->dns == DNS_PROXY };
+	if (en->plan.dns)
+		en->plan.n_nameservers = netns_read_nameservers("/etc/resolv.conf",
+							       en->plan.nameservers,
+							       NETNS_MAX_NAMESERVERS);
+	if (pipe2(en->done_pipe, O_CLOEXEC) < 0 || fcntl(en->done_pipe[0], F_SETFL, O_NONBLOCK) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot set up the event loop: %s", strerror(-rc));
+		return rc;
+	}
+	if (s->preload && (rc = compare_new(&en->cmp, err, errlen)) < 0)
+		return rc;
+	return 0;
+}
+
+void engine_free(struct engine *en)
+{
+	compare_free(en->cmp);
+	en->cmp = NULL;
+	for (int i = 0; i < 2; i++)
+		if (en->done_pipe[i] >= 0)
+			close(en->done_pipe[i]);
+}
+
+void engine_kill_if_due(struct engine *en)
+{
+	if (en->kill_due) {
+		en->kill_due = false;
+		en->ops->kill_tree(en);
+	}
+}
+
+int engine_done_fd(const struct engine *en)
+{
+	return en->done_pipe[0];
+}
+
+int engine_exit_status(const struct engine *en)
+{
+	return en->sum.leaks && en->s->leak_exit_code ? en->s->leak_exit_code
+	       : en->sum.program_status;
+}
+
+/* Fills what is known of the leaking thread, before its stack. */
+static void leaker_fill(const struct call *c, const struct sock_info *si, struct leaker *l)
+{
+	l->tgid = tracee_tgid(c->tid);
+	l->i386 = c->abi == ABI_I386;
+	l->sock = *si;
+	tracee_comm(c->tid, l->comm, sizeof(l->comm));
+	tracee_exe(l->tgid, l->exe, sizeof(l->exe));
+	l->n_frames = 0;
+	l->stack_why = NULL;
+	l->core[0] = '\0';
+	l->core_why = NULL;
+}
+
+/* --preload: tells the comparison what the kernel was asked to reach, and the verdict. */
+static void preload_note(struct engine *en, pid_t tid, const char *syscall, bool i386,
+			 const struct dest *d, enum kernel_verdict v, enum leak_action action)
+{
+	if (en->cmp)
+		compare_kernel(en->cmp, tracee_tgid(tid), tid, syscall, i386, d, v, action);
+}
+
+/* Reports the n leaking destinations (or the denied call) with the thread's stack. */
+static void report_leaks(struct engine *en, pid_t tid, const char *syscall, bool i386,
+			 const char *what, size_t n, const struct dest *dests,
+			 const struct ruling *v, const struct leaker *l)
+{
+	static const struct dest none;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct dest *d = what ? &none : &dests[i];
+		struct leak_event e = {
+			.pid = l->tgid, .tid = tid, .comm = l->comm, .exe = l->exe,
+			.syscall = syscall, .kind = v[i].leak, .call = what,
+			.arch = i386 ? "i386" : "x86_64",
+			.dest = d, .transport = sock_transport(&l->sock, d->ep.family),
+			.rule = v[i].rule, .action = v[i].act,
+			.frames = l->frames, .n_frames = l->n_frames, .stack_why = l->stack_why,
+			.core = l->core[0] ? l->core : NULL, .core_why = l->core_why,
+		};
+		report_leak(en->r, &e);
+		en->sum.leaks++;
+		en->sum.leaks_by_action[v[i].act]++;
+	}
+}
+
+/* Finishes a pending call: answers it and reports its leaks. */
+static void pending_finish(struct engine *en, struct pending *p, long result)
+{
+	if (p->n) {
+		en->ops->answer_leak(en, &p->t, result, false, p->l);
+		report_leaks(en, p->t.tid, p->syscall, p->i386, NULL, p->n, p->dests, p->v, p->l);
+	} else {
+		en->ops->answer(en, &p->t, result, false);
+	}
+	free(p->dests);
+	free(p->v);
+	free(p->l);
+	free(p);
+}
+
+/* Keeps what the report needs of the leaking destinations of c for when e completes. */
+static struct pending *pending_new(const struct ticket *t, const struct call *c,
+				   const struct judgement *j, const struct leaker *l,
+				   struct emulation *e)
+{
+	struct pending *p = calloc(1, sizeof(*p));
+	size_t k = 0;
+
+	if (!p)
+		return NULL;
+	*p = (struct pending){ .t = *t, .e = e, .syscall = c->def->name,
+			       .i386 = c->abi == ABI_I386 };
+	if (j->n_leaks) {
+		p->dests = malloc(j->n_leaks * sizeof(*p->dests));
+		p->v = malloc(j->n_leaks * sizeof(*p->v));
+		p->l = malloc(sizeof(*p->l));
+		if (!p->dests || !p->v || !p->l) {
+			free(p->dests);
+			free(p->v);
+			free(p->l);
+			free(p);
+			return NULL;
+		}
+		*p->l = *l;
+		for (size_t i = 0; i < c->n_dests; i++)
+			if (j->v[i].kind == VK_LEAK || j->v[i].kind == VK_LOCAL_DNS) {
+				p->dests[k] = c->dests[i];
+				p->v[k++] = j->v[i];
+			}
+		p->n = k;
+	}
+	emulate_set_owner(e, p);
+	return p;
+}
+
+void engine_completed(struct engine *en)
+{
+	struct emulation *e;
+
+	while (read(en->done_pipe[0], &e, sizeof(e)) == sizeof(e)) {
+		struct pending *p = emulate_owner(e);
+		pid_t tid;
+		long result = emulate_finish(e, &tid);
+
+		pending_finish(en, p, result);
+	}
+}
+
+static void answer_leak_now(struct engine *en, const struct ticket *t, const struct call *c,
+			    const struct judgement *j, struct leaker *l, long result, bool cont);
+
+/* Performs e for the call t: inline when it cannot block, else in a worker. */
+static void run_emulation(struct engine *en, const struct ticket *t, const struct call *c,
+			  const struct judgement *j, struct leaker *l, struct emulation *e)
+{
+	struct pending *p;
+	pid_t tid;
+
+	if (!emulate_blocks(e)) {
+		long result;
+
+		emulate_run(e);
+		result = emulate_finish(e, &tid);
+		if (j->n_leaks)
+			answer_leak_now(en, t, c, j, l, result, false);
+		else
+			en->ops->answer(en, t, result, false);
+		return;
+	}
+	p = pending_new(t, c, j, l, e);
+	if (!p) {
+		emulate_finish(e, &tid);
+		en->ops->answer(en, t, -ENOMEM, false);
+		return;
+	}
+	if (emulate_async(e, en->done_pipe[1]) < 0)
+		pending_finish(en, p, emulate_finish(e, &tid));
+}
+
+/* The first proxy an IP socket of this domain can reach: an IPv6 socket reaches an IPv4
+ * proxy by its IPv4-mapped address. */
+static const struct proxy *proxy_for(const struct policy *p, int domain)
+{
+	for (size_t i = 0; i < p->n_proxies; i++) {
+		int family = p->proxies[i].where.family;
+		if (p->proxies[i].kind != PROXY_UNIX &&
+		    (family == domain || (domain == AF_INET6 && family == AF_INET)))
+			return &p->proxies[i];
+	}
+	return NULL;
+}
+
+/* The proxy credentials for a redirected connection of process tgid: with Tor's
+ * IsolateSOCKSAuth, connections with different credentials never share a circuit. */
+static void redirect_auth(const struct engine *en, pid_t tgid, char *user, char *pass,
+			  size_t size, struct proxy_auth *auth)
+{
+	const struct settings *s = en->s;
+
+	*auth = (struct proxy_auth){ user, pass };
+	switch (s->isolation) {
+	case ISOLATE_CONNECTION:
+		proxy_random_auth(user, pass, size);
+		break;
+	case ISOLATE_PROCESS:
+		snprintf(user, size, "sockstrace-%.16s-%d", en->nonce, tgid);
+		snprintf(pass, size, "%.16s", en->nonce);
+		break;
+	case ISOLATE_NONE:
+		auth->user = NULL;
+		break;
+	case ISOLATE_FIXED:
+		*auth = (struct proxy_auth){ s->proxy_user, s->proxy_pass ? s->proxy_pass : "" };
+		break;
+	}
+}
+
+/* Answers a leaking call now (result, or cont), taking the stack, and reports it. */
+static void answer_leak_now(struct engine *en, const struct ticket *t, const struct call *c,
+			    const struct judgement *j, struct leaker *l, long result, bool cont)
+{
+	static struct dest dests[CALL_MAX_DESTS];
+	static struct ruling v[CALL_MAX_DESTS];
+	size_t k = 0;
+
+	en->ops->answer_leak(en, t, result, cont, l);
+	if (j->outcome == OUTCOME_DENY) {
+		report_leaks(en, t->tid, c->def->name, c->abi == ABI_I386, c->what, 1, NULL, j->v, l);
+		return;
+	}
+	for (size_t i = 0; i < c->n_dests; i++)
+		if (j->v[i].kind == VK_LEAK || j->v[i].kind == VK_LOCAL_DNS) {
+			dests[k] = c->dests[i];
+			v[k++] = j->v[i];
+		}
+	report_leaks(en, t->tid, c->def->name, c->abi == ABI_I386, NULL, k, dests, v, l);
+}
+
+void engine_call(struct engine *en, const struct ticket *t, struct call *c)
+{
+	static struct ruling verdicts[CALL_MAX_DESTS];
+	static struct leaker l;
+	struct judgement j = { .v = verdicts };
+	struct judge_context ctx = { .s = en->s, .plan = &en->plan, .killing = en->killing };
+	struct emulation *e = NULL;
+	_cleanup_close_ int pidfd = -1;
+	int rc = 0;
+
+	en->sum.seccomp_stops++;
+	if (c->target)
+		ctx.in_tree = en->ops->in_tree(en, c->target);
+	pidfd = tracee_thread_pidfd(c->tid);
+	judge_call(&ctx, c, &j);
+	if (j.outcome != OUTCOME_RUN || j.n_leaks) {
+		/* Not all allowed: what is done depends on the socket (a UDP route probe, a TCP
+		 * connect that can be redirected), so judge again knowing it. */
+		if (c->fd >= 0 && pidfd >= 0)
+			tracee_sock_info(pidfd, c->fd, &ctx.sock);
+		judge_call(&ctx, c, &j);
+	}
+	for (size_t i = 0; i < c->n_dests && !c->deny_errno; i++) {
+		if (j.v[i].kind == VK_ALLOW) {
+			preload_note(en, c->tid, c->def->name, c->abi == ABI_I386, &c->dests[i],
+				     KERNEL_ALLOWED, en->s->on_leak);
+			if (en->r->verbose)
+				report_allowed(en->r, c->tid, c->def->name, &c->dests[i].ep,
+					       j.v[i].rule);
+		} else if (j.v[i].kind == VK_PROBE) {
+			preload_note(en, c->tid, c->def->name, c->abi == ABI_I386, &c->dests[i],
+				     KERNEL_PROBE, en->s->on_leak);
+		} else {
+			/* Noted while the thread waits: a vfork child is still there to look at. */
+			preload_note(en, c->tid, c->def->name, c->abi == ABI_I386, &c->dests[i],
+				     KERNEL_LEAK, j.v[i].act);
+		}
+	}
+	if (j.n_leaks)
+		leaker_fill(c, &ctx.sock, &l);
+	switch (j.outcome) {
+	case OUTCOME_RUN:
+		/* Performed by sockstrace on a duplicate of the socket with its own copy of the
+		 * addresses: a thread changing the sockaddr after the check cannot redirect it. */
+		rc = pidfd < 0 ? pidfd : emulate_prepare(pidfd, c, &e);
+		if (rc > 0) {
+			run_emulation(en, t, c, &j, &l, e);
+			return;
+		}
+		if (rc == 0 && !j.n_leaks) {
+			/* Not an IP socket: its own family cannot reach the network. */
+			en->ops->answer(en, t, 0, true);
+			return;
+		}
+		if (rc == 0 && j.n_leaks) {
+			/* log mode on a socket that is not IP: the kernel runs it. */
+			answer_leak_now(en, t, c, &j, &l, 0, true);
+			return;
+		}
+		break; /* an error: answered below with rc */
+	case OUTCOME_REDIRECT: {
+		char user[PROXY_CREDENTIAL_MAX], pass[PROXY_CREDENTIAL_MAX];
+		struct proxy_auth auth;
+		const struct proxy *proxy = proxy_for(&en->s->policy, ctx.sock.domain);
+
+		redirect_auth(en, l.tgid, user, pass, sizeof(user), &auth);
+		rc = !proxy ? -ECONNREFUSED : pidfd < 0 ? pidfd
+		     : emulate_prepare_redirect(pidfd, c, proxy, &auth, &e);
+		if (rc > 0) {
+			run_emulation(en, t, c, &j, &l, e);
+			return;
+		}
+		break;
+	}
+	case OUTCOME_NOOP:
+		rc = 0;
+		break;
+	case OUTCOME_BLOCK:
+	case OUTCOME_DENY:
+		rc = -judge_block_errno(en->s, c);
+		break;
+	}
+	/* Blocked, neutralised or failed: the program's call never runs. With the kill
+	 * action, the tree dies before the leaking thread runs again. */
+	if (j.kill && !en->killing)
+		en->killing = en->kill_due = true;
+	if (j.n_leaks)
+		answer_leak_now(en, t, c, &j, &l, rc, false);
+	else
+		en->ops->answer(en, t, rc, false);
+	engine_kill_if_due(en);
+}

@@ -1,0 +1,135 @@
+/* The decision: a decoded call and the policy in, a ruling per destination out. Pure. */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include "judge.h"
+#include "policy.h"
+
+/* With --dns proxy, a destination that is one of the nameservers sockstrace answers for. */
+static bool is_nameserver(const struct netns_plan *plan, const struct dest *d)
+{
+	if (!plan || !plan->dns || d->error)
+		return false;
+	for (size_t i = 0; i < plan->n_nameservers; i++) {
+		const struct endpoint *ns = &plan->nameservers[i];
+		if (ns->family == d->ep.family && ns->port == d->ep.port &&
+		    memcmp(ns->addr, d->ep.addr, ns->family == AF_INET ? 4 : 16) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A UDP connect() to a loopback address that is not a DNS port reaches nobody by itself:
+ * glibc's getaddrinfo() makes such connects to sort its results (RFC 3484) and sends
+ * nothing. In every mode (log too) the socket is left unconnected and the connect returns
+ * 0, so that a later send without an address fails (EDESTADDRREQ) and nothing leaves.
+ */
+static bool is_route_probe(const struct call *c, const struct dest *d, const struct sock_info *si)
+{
+	return c->def->nr_x86_64 == SYS_connect && d->error == 0 && si->type == SOCK_DGRAM &&
+	       endpoint_is_loopback(&d->ep) && d->ep.port != 53;
+}
+
+/* A leaking destination that redirect mode can send through the proxy: a TCP connect. */
+static bool redirectable(const struct call *c, const struct dest *d, const struct sock_info *si)
+{
+	return c->def->nr_x86_64 == SYS_connect && d->error == 0 && si->type == SOCK_STREAM &&
+	       (si->domain == AF_INET || si->domain == AF_INET6) &&
+	       (d->ep.family == AF_INET || d->ep.family == AF_INET6);
+}
+
+enum leak_kind judge_leak_kind(const struct call *c, const struct dest *d,
+			       const struct sock_info *si)
+{
+	bool ip = d->error == 0 && (d->ep.family == AF_INET || d->ep.family == AF_INET6);
+
+	if (d->error == 0 && !ip)
+		return KIND_OTHER;
+	if (ip && d->ep.port == 53)
+		return KIND_DNS;
+	if (si->type == SOCK_DGRAM)
+		return c->def->nr_x86_64 == SYS_connect ? KIND_ROUTE_PROBE : KIND_UDP;
+	if (si->type == SOCK_STREAM || c->def->nr_x86_64 == SYS_connect)
+		return KIND_TCP;
+	return si->type ? KIND_OTHER : KIND_UDP;
+}
+
+int judge_block_errno(const struct settings *s, const struct call *c)
+{
+	if (c->deny_errno)
+		return c->deny_errno;
+	return s->block_errno ? s->block_errno : c->def->block_errno;
+}
+
+void judge_call(const struct judge_context *ctx, const struct call *c, struct judgement *j)
+{
+	enum leak_action action = ctx->killing ? ACTION_BLOCK : ctx->s->on_leak;
+
+	j->outcome = OUTCOME_RUN;
+	j->n_leaks = 0;
+	j->kill = false;
+	if (c->deny_errno) {
+		if (c->target && ctx->in_tree)
+			return; /* ptrace or process_vm_writev of a process of the tree */
+		/* Denied whatever the action: it never runs, and log only names it. */
+		j->v[0] = (struct ruling){ VK_LEAK, "denied: it would escape the filter or the "
+					    "proxy", action == ACTION_REDIRECT ? ACTION_BLOCK : action,
+					    c->deny_kind };
+		j->n_leaks = 1;
+		j->outcome = OUTCOME_DENY;
+		j->kill = action == ACTION_KILL;
+		return;
+	}
+	for (size_t i = 0; i < c->n_dests; i++) {
+		const struct dest *d = &c->dests[i];
+		struct ruling *v = &j->v[i];
+		struct decision dec = { VERDICT_LEAK, "unreadable or malformed address" };
+		enum outcome o = OUTCOME_RUN;
+
+		if (d->error == 0) {
+			dec = policy_check(&ctx->s->policy, &d->ep);
+			if (dec.verdict == VERDICT_ALLOW) {
+				*v = (struct ruling){ .kind = VK_ALLOW, .rule = dec.rule };
+				continue;
+			}
+		}
+		if (is_route_probe(c, d, &ctx->sock)) {
+			*v = (struct ruling){ .kind = VK_PROBE, .rule = "route probe" };
+			if (j->outcome < OUTCOME_NOOP)
+				j->outcome = OUTCOME_NOOP;
+			continue;
+		}
+		*v = (struct ruling){ VK_LEAK, dec.rule, action,
+				       judge_leak_kind(c, d, &ctx->sock) };
+		j->n_leaks++;
+		if (is_nameserver(ctx->plan, d)) {
+			/* --dns proxy: the query goes to sockstrace's own responder in the
+			 * program's namespace, which resolves through the proxy; it runs. */
+			v->kind = VK_LOCAL_DNS;
+			v->act = ACTION_REDIRECT;
+			v->rule = "DNS answered through the proxy";
+			continue;
+		}
+		if (v->act == ACTION_REDIRECT && !redirectable(c, d, &ctx->sock)) {
+			v->act = ACTION_BLOCK;
+			v->rule = "only a TCP connect can go through the proxy";
+		}
+		if (v->act == ACTION_REDIRECT)
+			o = OUTCOME_REDIRECT;
+		else if (v->act != ACTION_LOG)
+			o = OUTCOME_BLOCK;
+		if (o > j->outcome)
+			j->outcome = o;
+		if (v->act == ACTION_KILL)
+			j->kill = true;
+	}
+	/* A redirect carries one destination; any other leak in the call blocks it. */
+	if (j->outcome == OUTCOME_BLOCK)
+		for (size_t i = 0; i < c->n_dests; i++)
+			if (j->v[i].kind == VK_LEAK && j->v[i].act == ACTION_REDIRECT)
+				j->v[i].act = ACTION_BLOCK;
+}
