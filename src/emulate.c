@@ -27,12 +27,17 @@
 /* UIO_MAXIOV: the kernel's limit on iovecs per message and messages per sendmmsg. */
 #define IOV_MAX_KERNEL 1024
 
+/* A message's name_index for a name of one byte (no destination was read). */
+#define NAME_TOO_SHORT (-2)
+
 /* One message, rebuilt in the tracer: its data gathered into one buffer. */
 struct message {
 	struct iovec iov;          /* the gathered data */
 	void *control;             /* native-layout ancillary data, or NULL */
 	size_t control_len;
-	int name_index;            /* index into the call's dests of its vetted name; -1: none */
+	int name_index;            /* index into the call's dests of its vetted name; -1: none;
+				    * NAME_TOO_SHORT: a name of 1 byte, which is no address and
+				    * which the protocol refuses or ignores as it would have */
 };
 
 struct emulation {
@@ -196,6 +201,9 @@ static int load_msghdr(struct emulation *e, const uint8_t *hdr, unsigned i)
 	int rc;
 
 	m->name_index = name_of(e, i);
+	if (m->name_index < 0 && word(hdr, e->abi) != 0 &&
+	    (uint32_t)word(hdr + (i386 ? 4 : 8), ABI_I386) == 1)
+		m->name_index = NAME_TOO_SHORT;
 	rc = gather(e->tid, e->abi, iov, iovlen, &m->iov);
 	if (rc == 0)
 		rc = copy_control(e->tid, e->abi, control, controllen, m);
@@ -235,6 +243,8 @@ static int load_sendto(struct emulation *e, const struct call *c)
 	if (!e->msgs)
 		return -ENOMEM;
 	e->msgs[0].name_index = name_of(e, 0);
+	if (e->msgs[0].name_index < 0 && c->args[4] != 0 && (uint32_t)c->args[5] == 1)
+		e->msgs[0].name_index = NAME_TOO_SHORT;
 	if (len > PAYLOAD_MAX)
 		return -EMSGSIZE;
 	e->msgs[0].iov.iov_base = malloc(len ? len : 1);
@@ -244,30 +254,40 @@ static int load_sendto(struct emulation *e, const struct call *c)
 	return tracee_read(e->tid, c->args[1], e->msgs[0].iov.iov_base, len);
 }
 
-/* A new emulation of c on a duplicate of its socket, when that is an IP socket. Returns 1
- * and *ret, 0 when it is not an IP socket (or not a socket: the kernel says ENOTSOCK
- * itself), or -errno. */
+/*
+ * A new emulation of c on a duplicate of its socket, when that is an IP socket: with or
+ * without destinations (a sendmsg whose msg_name was NULL when it was read may not be NULL
+ * when the kernel reads it). Returns 1 and *ret; 0 when the socket is no IP socket (its own
+ * family cannot reach the network: the kernel may run the call as it is); or -errno to
+ * answer with, never 0, when the socket cannot be looked at (no fd, no room for the
+ * duplicate because the program lowered our RLIMIT_NOFILE, a task that is gone).
+ */
 static int emulation_new(int pidfd, const struct call *c, struct emulation **ret)
 {
 	struct emulation *e;
 	int domain = 0;
 	socklen_t optlen = sizeof(int);
 
-	if (c->n_dests == 0 || c->fd < 0)
-		return 0;
+	if (c->fd < 0)
+		return -EBADF;
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
 	*e = (struct emulation){ .tid = c->tid, .abi = c->abi, .nr = c->def->nr_x86_64, .sock = -1 };
 	e->sock = pidfd_getfd(pidfd, c->fd, 0);
-	if (e->sock < 0 || getsockopt(e->sock, SOL_SOCKET, SO_DOMAIN, &domain, &optlen) < 0 ||
-	    (domain != AF_INET && domain != AF_INET6)) {
+	if (e->sock < 0 || getsockopt(e->sock, SOL_SOCKET, SO_DOMAIN, &domain, &optlen) < 0) {
+		int rc = errno == ENOTSOCK ? 0 : -errno;
+
+		emulation_free(e);
+		return rc;
+	}
+	if (domain != AF_INET && domain != AF_INET6) {
 		emulation_free(e);
 		return 0;
 	}
 	optlen = sizeof(int);
 	getsockopt(e->sock, SOL_SOCKET, SO_TYPE, &e->type, &optlen);
-	e->dests = malloc(c->n_dests * sizeof(*e->dests));
+	e->dests = malloc((c->n_dests ? c->n_dests : 1) * sizeof(*e->dests));
 	if (!e->dests) {
 		emulation_free(e);
 		return -ENOMEM;
@@ -310,6 +330,9 @@ int emulate_prepare(int pidfd, const struct call *c, struct emulation **ret)
 	rc = 0;
 	switch (e->nr) {
 	case SYS_connect:
+		/* No destination: an address length the kernel refuses before reading it. */
+		if (!e->n_dests)
+			rc = -EINVAL;
 		break;
 	case SYS_sendto:
 		e->flags = (int)c->args[3];
@@ -346,11 +369,12 @@ bool emulate_blocks(const struct emulation *e)
 
 static void fill_msghdr(const struct emulation *e, const struct message *m, struct msghdr *h)
 {
+	static uint8_t short_name[1];
 	const struct dest *d = m->name_index >= 0 ? &e->dests[m->name_index] : NULL;
 
 	*h = (struct msghdr){
-		.msg_name = d ? (void *)d->raw : NULL,
-		.msg_namelen = d ? d->raw_len : 0,
+		.msg_name = d ? (void *)d->raw : m->name_index == NAME_TOO_SHORT ? short_name : NULL,
+		.msg_namelen = d ? d->raw_len : m->name_index == NAME_TOO_SHORT ? 1 : 0,
 		.msg_iov = (struct iovec *)&m->iov,
 		.msg_iovlen = 1,
 		.msg_control = m->control,

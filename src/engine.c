@@ -321,6 +321,10 @@ void engine_call(struct engine *en, const struct ticket *t, struct call *c)
 		leaker_fill(c, &ctx.sock, &l);
 	switch (j.outcome) {
 	case OUTCOME_RUN:
+		if (!c->def->emulated) {
+			en->ops->answer(en, t, 0, true);
+			return;
+		}
 		/* Performed by sockstrace on a duplicate of the socket with its own copy of the
 		 * addresses: a thread changing the sockaddr after the check cannot redirect it. */
 		rc = pidfd < 0 ? pidfd : emulate_prepare(pidfd, c, &e);

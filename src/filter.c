@@ -58,7 +58,7 @@ static int add_rules(scmp_filter_ctx ctx, bool native, bool allow_io_uring)
 		const struct syscall_def *d = &syscall_table[i];
 		int nr = seccomp_syscall_resolve_name(d->name);
 
-		if (native && d->compat_only)
+		if ((native && d->compat_only) || d->own_rules)
 			continue;
 		if (native && d->dest_arg >= 0)
 			rc = seccomp_rule_add(ctx, INTERCEPT, nr, 1,
@@ -82,11 +82,15 @@ static int add_rules(scmp_filter_ctx ctx, bool native, bool allow_io_uring)
 			  SCMP_A1_64(SCMP_CMP_MASKED_EQ, SECCOMP_FILTER_FLAG_NEW_LISTENER,
 				     SECCOMP_FILTER_FLAG_NEW_LISTENER));
 	/* Nor act through a process outside the traced tree: attaching to one, or writing its
-	 * memory, would make it a puppet that sends unseen. */
+	 * memory, would make it a puppet that sends unseen. sockstrace decides (a process of
+	 * the tree may be traced: its calls still come to us), and so it sees
+	 * PTRACE_O_SUSPEND_SECCOMP, which is always denied. */
 	if (rc == 0)
-		rc = RULE(ctx, SCMP_ACT_ERRNO(EPERM), ptrace, 1, SCMP_A0_64(SCMP_CMP_EQ, PTRACE_ATTACH));
+		rc = RULE(ctx, INTERCEPT, ptrace, 1, LOW32_EQ(0, PTRACE_ATTACH));
 	if (rc == 0)
-		rc = RULE(ctx, SCMP_ACT_ERRNO(EPERM), ptrace, 1, SCMP_A0_64(SCMP_CMP_EQ, PTRACE_SEIZE));
+		rc = RULE(ctx, INTERCEPT, ptrace, 1, LOW32_EQ(0, PTRACE_SEIZE));
+	if (rc == 0)
+		rc = RULE(ctx, INTERCEPT, ptrace, 1, LOW32_EQ(0, PTRACE_SETOPTIONS));
 	if (rc == 0)
 		rc = RULE(ctx, SCMP_ACT_ERRNO(EPERM), process_vm_writev, 0);
 	return rc;

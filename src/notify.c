@@ -124,9 +124,14 @@ static void n_answer_leak(struct engine *en, const struct ticket *t, long result
 	}
 	leaker_take_stack(en->s, t->tid, l);
 	engine_kill_if_due(en);
-	/* A signal-delivery stop keeps its signal; the interrupt's stop has none. */
-	ptrace(PTRACE_DETACH, t->tid, 0L,
-	       (long)((unsigned)status >> 16 == PTRACE_EVENT_STOP ? 0 : WSTOPSIG(status)));
+	/* A signal-delivery stop keeps its signal; the interrupt's stop has none. A thread the
+	 * kill action has woken is dying: as its tracer we reap its exit, or it would stay a
+	 * zombie that its PID namespace's init waits for. */
+	if (ptrace(PTRACE_DETACH, t->tid, 0L,
+		   (long)((unsigned)status >> 16 == PTRACE_EVENT_STOP ? 0 : WSTOPSIG(status))) < 0 &&
+	    errno == ESRCH)
+		while (waitpid(t->tid, &status, __WALL) < 0 && errno == EINTR)
+			;
 }
 
 static void n_kill_tree(struct engine *en)

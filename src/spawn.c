@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -161,9 +162,11 @@ static void __attribute__((noreturn)) program(const struct sock_fprog *prog, int
 /* The tree's init forwards these to the program. */
 static volatile sig_atomic_t program_pid;
 
-static void forward(int sig)
+/* A signal from the terminal (SI_KERNEL) reached the program's process group itself. */
+static void forward(int sig, siginfo_t *si, void *ctx)
 {
-	if (program_pid > 0)
+	(void)ctx;
+	if (program_pid > 0 && si->si_code != SI_KERNEL)
 		kill(program_pid, sig);
 }
 
@@ -176,7 +179,7 @@ static void __attribute__((noreturn)) reaper(const struct sock_fprog *prog, int 
 					     char *const argv[])
 {
 	static const int forwarded[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 };
-	struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
+	struct sigaction sa = { .sa_sigaction = forward, .sa_flags = SA_RESTART | SA_SIGINFO };
 	int status = EXIT_FAILURE_OWN, st, up[2], down[2], number;
 	pid_t pid;
 
@@ -262,6 +265,16 @@ static void __attribute__((noreturn)) supervisor(const struct sock_fprog *prog,
 	int rc = 0, st;
 	pid_t init;
 
+	static const int forwarded[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 };
+	sigset_t none;
+
+	/* sockstrace blocks SIGCHLD for its signalfd; the program must not inherit that. This
+	 * process only waits: the terminal's signals are the program's (sockstrace forwards the
+	 * others to the reaper). */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		signal(forwarded[i], SIG_IGN);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(EXIT_FAILURE_OWN);
@@ -272,7 +285,10 @@ static void __attribute__((noreturn)) supervisor(const struct sock_fprog *prog,
 		if (rc < 0)
 			fail(err_fd, STAGE_NETNS, rc);
 	}
-	if (pidns && unshare(CLONE_NEWPID) < 0)
+	/* A mount namespace too, for a /proc of the PID namespace: a program that reads
+	 * /proc/PID (gdb, ps, LeakSanitizer) must find its own processes there. */
+	if (pidns && (unshare(CLONE_NEWPID | CLONE_NEWNS) < 0 ||
+		      mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0))
 		pidns = false;
 	if (!pidns) {
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -283,6 +299,8 @@ static void __attribute__((noreturn)) supervisor(const struct sock_fprog *prog,
 	init = fork();
 	if (init == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			fail(err_fd, STAGE_NETNS, -errno);
 		reaper(prog, sock, err_fd, argv);
 	}
 	if (init < 0)
@@ -392,7 +410,7 @@ int spawn_program(scmp_filter_ctx filter, const struct netns_plan *plan, bool ne
 int spawn_failure(struct spawned *sp, const char *program, char *err, size_t errlen)
 {
 	static const char *const what[] = {
-		[STAGE_NETNS] = "cannot set up the network namespace (--netns) for",
+		[STAGE_NETNS] = "cannot set up the namespaces for",
 		[STAGE_FILTER] = "cannot load the seccomp filter for",
 		[STAGE_EXEC] = "cannot run",
 	};
@@ -451,21 +469,26 @@ void spawn_kill_tree(const struct spawned *sp)
 {
 	if (sp->init <= 0)
 		return;
-	if (sp->pidns) {
-		kill(sp->init, SIGKILL);
-		return;
-	}
-	/* A fork storm may start new processes while we look: again until none is left. The
-	 * reaper stays, so that orphans keep coming to it and stay findable. */
-	for (int round = 0; round < 1000 && kill_descendants(sp->init); round++)
+	/* Every process there is now gets SIGKILL before the caller lets the leaking thread go
+	 * on (its parent must not see it return). A fork storm may start new ones while we
+	 * look: in a PID namespace the init's death takes them all with it; without one, again
+	 * until none is left (the reaper stays, so that orphans keep coming to it and stay
+	 * findable). */
+	for (int round = 0; round < 1000 && kill_descendants(sp->init) && !sp->pidns; round++)
 		;
 	kill(sp->init, SIGKILL);
 }
 
 bool spawn_in_tree(const struct spawned *sp, pid_t pid)
 {
-	/* In a PID namespace of its own the program can only name processes of the tree. */
-	if (sp->pidns)
-		return pid > 0;
+	char path[96];
+
+	/* In a PID namespace of its own the program can only name processes of the tree: the
+	 * ones its /proc (reached through its init's root) shows. A number it cannot name is
+	 * no process of the tree (an outside pid it learned elsewhere). */
+	if (sp->pidns) {
+		snprintf(path, sizeof(path), "/proc/%d/root/proc/%d", sp->init, pid);
+		return pid > 0 && access(path, F_OK) == 0;
+	}
 	return pid > 0 && pid != sp->init && descends(pid, sp->init);
 }

@@ -6,6 +6,8 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 
 #include "cleanup.h"
@@ -136,6 +138,34 @@ static int decode_socket(struct call *c)
 	return 0;
 }
 
+/*
+ * ptrace(2): attaching to a process outside the tree would make it a puppet, and
+ * PTRACE_O_SUSPEND_SECCOMP would take the filter off a tracee. The engine lifts the denial
+ * of an attach to a process of the tree (c->target); the option is denied whatever the
+ * target.
+ */
+static int decode_ptrace(struct call *c)
+{
+	static const char *const names[] = {
+		[PTRACE_ATTACH] = "PTRACE_ATTACH", [PTRACE_SEIZE] = "PTRACE_SEIZE",
+		[PTRACE_SETOPTIONS] = "PTRACE_SETOPTIONS",
+	};
+	long request = (long)(int)c->args[0];
+	pid_t pid = (pid_t)c->args[1];
+	bool suspend = (request == PTRACE_SEIZE || request == PTRACE_SETOPTIONS) &&
+		       (c->args[3] & PTRACE_O_SUSPEND_SECCOMP);
+
+	c->fd = -1;
+	if (request != PTRACE_ATTACH && request != PTRACE_SEIZE && !suspend)
+		return 0; /* another request (i386 stops on every one): runs as it is */
+	c->deny_errno = EPERM;
+	c->deny_kind = KIND_TAMPER;
+	c->target = suspend ? 0 : pid;
+	snprintf(c->what, sizeof(c->what), "ptrace(%s, %d%s)", names[request], pid,
+		 suspend ? ", PTRACE_O_SUSPEND_SECCOMP" : "");
+	return 0;
+}
+
 const char *leak_kind_name(enum leak_kind k)
 {
 	static const char *const names[] = {
@@ -152,16 +182,18 @@ const struct syscall_def syscall_table[] = {
 	  .socketcall = SYS_SOCKET, .dest_arg = -1, .compat_only = true, .decode = decode_socket },
 	{ .name = "connect", .nr_x86_64 = SYS_connect, .nr_i386 = 362,
 	  .socketcall = SYS_CONNECT, .dest_arg = -1,
-	  .block_errno = ECONNREFUSED, .decode = decode_connect },
+	  .block_errno = ECONNREFUSED, .emulated = true, .decode = decode_connect },
 	{ .name = "sendto", .nr_x86_64 = SYS_sendto, .nr_i386 = 369,
 	  .socketcall = SYS_SENDTO, .dest_arg = 4,
-	  .block_errno = EPERM, .is_send = true, .decode = decode_sendto },
+	  .block_errno = EPERM, .is_send = true, .emulated = true, .decode = decode_sendto },
 	{ .name = "sendmsg", .nr_x86_64 = SYS_sendmsg, .nr_i386 = 370,
 	  .socketcall = SYS_SENDMSG, .dest_arg = -1,
-	  .block_errno = EPERM, .is_send = true, .decode = decode_sendmsg },
+	  .block_errno = EPERM, .is_send = true, .emulated = true, .decode = decode_sendmsg },
 	{ .name = "sendmmsg", .nr_x86_64 = SYS_sendmmsg, .nr_i386 = 345,
 	  .socketcall = SYS_SENDMMSG, .dest_arg = -1,
-	  .block_errno = EPERM, .is_send = true, .decode = decode_sendmmsg },
+	  .block_errno = EPERM, .is_send = true, .emulated = true, .decode = decode_sendmmsg },
+	{ .name = "ptrace", .nr_x86_64 = SYS_ptrace, .nr_i386 = 26, .socketcall = -1,
+	  .dest_arg = -1, .own_rules = true, .block_errno = EPERM, .decode = decode_ptrace },
 };
 const size_t syscall_count = ARRAY_SIZE(syscall_table);
 

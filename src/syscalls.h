@@ -65,6 +65,9 @@ struct syscall_def {
 	int block_errno;    /* errno of a blocked call when none is configured */
 	bool is_send;       /* AF_UNSPEC destinations are sent to as AF_INET (udp(7) compat) */
 	bool compat_only;   /* stops on i386 only; the native filter decides by itself */
+	bool own_rules;     /* filter.c intercepts it by argument itself */
+	bool emulated;      /* allowed on an IP socket, sockstrace performs it (the race rule);
+			     * other rows, once allowed, run as they are */
 	int (*decode)(struct call *c); /* fills c->dests; returns 0 or -errno */
 };
 

@@ -50,6 +50,8 @@ victim=$!
 pids="$pids $victim"
 st -- "$E" attach "$victim"
 check "ptrace(PTRACE_ATTACH) of a process outside the tree is refused" stdout_has "^ptrace attach: EPERM$"
+check "ptrace(PTRACE_ATTACH) of a process outside the tree is reported" \
+	json_true "any(.[]; .event == \"leak\" and .kind == \"tamper\" and .call == \"ptrace(PTRACE_ATTACH, $victim)\" and (.stack | length) > 2)"
 
 st -- "$E" int80 203.0.113.1 80
 check "int 0x80 from a 64-bit process: judged as i386" out_has "connect\(AF_INET, 203\.0\.113\.1:80\) \[tcp, i386\]"
