@@ -59,3 +59,11 @@ void outfile_abort(struct outfile *o)
 	}
 	outfile_free(o);
 }
+
+int outfile_finish(struct outfile *o, int rc)
+{
+	if (rc >= 0)
+		return outfile_commit(o);
+	outfile_abort(o);
+	return rc;
+}

@@ -18,3 +18,7 @@ int outfile_commit(struct outfile *o);
 
 /* Closes and removes path.tmp, leaving path as it was. Frees o; no-op when not open. */
 void outfile_abort(struct outfile *o);
+
+/* Ends a file whose writing returned rc: outfile_commit() when rc >= 0, else
+ * outfile_abort() and rc. */
+int outfile_finish(struct outfile *o, int rc);

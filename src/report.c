@@ -366,11 +366,7 @@ static int write_ci_file(struct report *r, struct outfile *o, const char *what,
 	if (!o->f)
 		return 0;
 	path = strdup(o->path);
-	rc = write(o->f, &r->sites);
-	if (rc < 0)
-		outfile_abort(o);
-	else
-		rc = outfile_commit(o);
+	rc = outfile_finish(o, write(o->f, &r->sites));
 	if (rc < 0)
 		fprintf(r->out, "sockstrace: %s: cannot write the %s file: %s\n",
 			path ? path : "?", what, strerror(-rc));
