@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "junit.h"
+#include "sarif.h"
 #include "sites.h"
 #include "tap.h"
 
@@ -224,8 +226,56 @@ static void test_source_frame(void)
 	   "the source frame skips libc, libraries in /usr/lib and /usr/include");
 }
 
+/* Runs a writer into memory; returns the text (to free). */
+static char *written(int (*write)(FILE *, const struct sites *), const struct sites *t)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f || write(f, t) < 0)
+		bail_out("cannot write into memory");
+	fclose(f);
+	return text;
+}
+
+static void test_writers(void)
+{
+	struct frame f[3];
+	struct sites t;
+	struct site_leak l;
+	char *text;
+
+	f[0] = frame(1, "__connect", LIBC, 1, "");
+	f[1] = frame(2, "f<&\"'\x01\xe9>", PROG, 0x130b, BID);
+	snprintf(f[1].file, sizeof(f[1].file), "/src/my prog/a.c");
+	f[1].line = 42;
+	f[2] = frame(3, "main", PROG, 0x1160, BID);
+	sites_init(&t);
+	text = written(junit_write, &t);
+	ok(strstr(text, "tests=\"1\" failures=\"0\"") && strstr(text, "name=\"no proxy leaks\""),
+	   "JUnit without leaks: one passing test case");
+	free(text);
+	l = leak(f, 3, "203.0.113.1:80", "2026-12-01T11:00:00.000Z");
+	sites_add(&t, &l);
+	text = written(junit_write, &t);
+	ok(strstr(text, "tests=\"1\" failures=\"1\"") && strstr(text, "<failure type=\"tcp\""),
+	   "JUnit with a site: one failed test case");
+	ok(strstr(text, "f&lt;&amp;&quot;&apos;?&#xe9;&gt;+0x0") != NULL,
+	   "JUnit escapes markup, drops controls, writes bytes past ASCII as characters");
+	free(text);
+	text = written(sarif_write, &t);
+	ok(strstr(text, "\"physicalLocation\":{\"artifactLocation\":{\"uri\":"
+			"\"file:///src/my%20prog/a.c\"},\"region\":{\"startLine\":42}}") != NULL,
+	   "SARIF: the source frame as the physical location, its path as a file URI");
+	ok(strstr(text, "\"ruleId\":\"tcp\",\"ruleIndex\":0") != NULL, "SARIF: rule and index");
+	free(text);
+	sites_free(&t);
+}
+
 int main(void)
 {
+	test_writers();
 	test_ids();
 	test_destinations();
 	test_grouping();
