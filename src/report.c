@@ -197,13 +197,14 @@ static void leak_json(FILE *f, const struct leak_event *e, const char *site, con
 static void leak_destination(const struct leak_event *e, char *buf, size_t size)
 {
 	char fam[16], addr[ENDPOINT_STRLEN];
-	const struct endpoint *ep = &e->dest->ep;
+	const struct endpoint *ep;
 
 	if (e->call || e->dest->error) {
-		site_destination(buf, size, e->call, e->dest->error ? dest_problem(e->dest) : NULL,
-				 NULL, NULL, -1, NULL);
+		site_destination(buf, size, e->call, e->call ? NULL : dest_problem(e->dest), NULL,
+				 NULL, -1, NULL);
 		return;
 	}
+	ep = &e->dest->ep;
 	endpoint_format_address(ep, addr, sizeof(addr));
 	site_destination(buf, size, NULL, NULL, family_name(ep->family, fam, sizeof(fam)),
 			 ep->family == AF_INET || ep->family == AF_INET6 ? addr : NULL,
