@@ -40,7 +40,7 @@ static const char *base_name(const char *path)
 bool site_system_library(const char *module)
 {
 	static const char *const prefixes[] = {
-		"libc.so", "libc-", "libc.musl", "libresolv", "libnss_", "libanl", "libpthread",
+		"libc.so", "libc-2.", "libc.musl", "libresolv", "libnss_", "libanl", "libpthread",
 		"ld-linux", "ld-musl", "ld-2.", "ld64.so",
 	};
 	const char *base = base_name(module);

@@ -105,8 +105,10 @@ static void test_ids(void)
 	ok(site_system_library("/lib/x86_64-linux-gnu/libnss_dns.so.2") &&
 	   site_system_library("/usr/lib/x86_64-linux-gnu/libresolv.so.2") &&
 	   site_system_library("/lib64/ld-linux-x86-64.so.2") && !site_system_library(PROG) &&
-	   !site_system_library("/usr/lib/x86_64-linux-gnu/libcurl.so.4"),
-	   "libc, libnss_*, libresolv, the loader are system libraries; libcurl is not");
+	   !site_system_library("/usr/lib/x86_64-linux-gnu/libcurl.so.4") &&
+	   site_system_library("/lib/libc-2.31.so") &&
+	   !site_system_library("/usr/lib/libc-client.so.2007e"),
+	   "libc, libnss_*, libresolv, the loader are system libraries; libcurl, c-client not");
 }
 
 static void test_destinations(void)
