@@ -137,6 +137,8 @@ static int set_proxy_pass(struct settings *s, const char *value)
 
 static int set_output(struct settings *s, const char *value) { return set_path(&s->output, value); }
 static int set_report(struct settings *s, const char *value) { return set_path(&s->report, value); }
+static int set_junit(struct settings *s, const char *value) { return set_path(&s->junit, value); }
+static int set_sarif(struct settings *s, const char *value) { return set_path(&s->sarif, value); }
 static int set_core_dump(struct settings *s, const char *value)
 {
 	return set_path(&s->core_dump, value);
@@ -163,6 +165,8 @@ static const struct key keys[] = {
 	  .number_ok = true },
 	{ .name = "output", .kind = KEY_STRING, .set = set_output, .valid = "a file name" },
 	{ .name = "report", .kind = KEY_STRING, .set = set_report, .valid = "a file name" },
+	{ .name = "junit", .kind = KEY_STRING, .set = set_junit, .valid = "a file name" },
+	{ .name = "sarif", .kind = KEY_STRING, .set = set_sarif, .valid = "a file name" },
 	BOOL_KEY("stack", stack),
 	{ .name = "core_dump", .kind = KEY_STRING, .set = set_core_dump,
 	  .valid = "a directory name" },
@@ -210,9 +214,12 @@ void settings_free(struct settings *s)
 	free(s->output);
 	free(s->report);
 	free(s->core_dump);
+	free(s->junit);
+	free(s->sarif);
 	free(s->proxy_user);
 	free(s->proxy_pass);
 	s->output = s->report = s->proxy_user = s->proxy_pass = s->core_dump = NULL;
+	s->junit = s->sarif = NULL;
 }
 
 int errno_parse(const char *name)

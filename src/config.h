@@ -58,6 +58,8 @@ struct settings {
 	char *proxy_pass;          /* redirect: fixed proxy password */
 	pid_t attach;              /* -p: trace this running process instead of starting one; 0 */
 	char *core_dump;           /* directory for a core file of each leaking process; NULL */
+	char *junit;               /* JUnit XML file of the leak sites, written at the end; NULL */
+	char *sarif;               /* SARIF 2.1.0 file of the leak sites, written at the end; NULL */
 };
 
 /* Built-in defaults (Tor's). */

@@ -20,7 +20,7 @@ enum {
 	OPT_LEAK_EXIT_CODE, OPT_IO_URING, OPT_NETNS, OPT_ISOLATE, OPT_PROXY_USER, OPT_PROXY_PASS,
 	OPT_DNS, OPT_CORE_DUMP, OPT_NO_RESTRICT_UNIX, OPT_NO_UNIX_ONLY, OPT_NETLINK,
 	OPT_NO_IO_URING, OPT_NO_NETNS, OPT_NO_PRELOAD, OPT_NO_QUIET, OPT_NO_VERBOSE,
-	OPT_PRELOAD,
+	OPT_PRELOAD, OPT_JUNIT, OPT_SARIF,
 };
 
 static const struct option options[] = {
@@ -36,6 +36,8 @@ static const struct option options[] = {
 	{ "block-errno", required_argument, NULL, OPT_BLOCK_ERRNO },
 	{ "output", required_argument, NULL, 'o' },
 	{ "report", required_argument, NULL, 'r' },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "sarif", required_argument, NULL, OPT_SARIF },
 	{ "stack", no_argument, NULL, OPT_STACK },
 	{ "no-stack", no_argument, NULL, OPT_NO_STACK },
 	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
@@ -73,6 +75,7 @@ static const struct { int opt; const char *key; const char *value; } option_keys
 	{ OPT_RESTRICT_UNIX, "restrict_unix", "true" }, { OPT_UNIX_ONLY, "unix_only", "true" },
 	{ OPT_NO_NETLINK, "allow_netlink", "false" }, { OPT_ON_LEAK, "on_leak", NULL },
 	{ OPT_BLOCK_ERRNO, "block_errno", NULL }, { 'o', "output", NULL }, { 'r', "report", NULL },
+	{ OPT_JUNIT, "junit", NULL }, { OPT_SARIF, "sarif", NULL },
 	{ OPT_STACK, "stack", "true" }, { OPT_NO_STACK, "stack", "false" },
 	{ OPT_STACK_DEPTH, "stack_depth", NULL }, { OPT_CORE_DUMP, "core_dump", NULL },
 	{ OPT_LEAK_EXIT_CODE, "leak_exit_code", NULL },
@@ -116,6 +119,8 @@ static void usage(FILE *f)
 "                           EPERM for sends)\n"
 "  -o, --output FILE        write leak lines and the summary to FILE, not stderr\n"
 "  -r, --report FILE        write a JSON Lines report to FILE\n"
+"      --junit FILE         write the leak sites as JUnit XML to FILE at the end\n"
+"      --sarif FILE         write the leak sites as SARIF 2.1.0 to FILE at the end\n"
 "      --stack, --no-stack  print the call stack of each leak (default: on)\n"
 "      --stack-depth N      at most N frames (default 32)\n"
 "      --core-dump DIR      write a core file of each leaking process into DIR, for gdb\n"
@@ -243,8 +248,8 @@ int main(int argc, char *argv[])
 	     : notify_run(&s, &r, argv + optind, &sum, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "sockstrace: %s\n", err);
-	else
-		report_summary(&r, &sum);
+	else if (report_summary(&r, &sum) < 0)
+		sum.status = EXIT_FAILURE_OWN;
 	report_close(&r);
 	settings_free(&s);
 	return sum.status;

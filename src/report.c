@@ -2,10 +2,13 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "junit.h"
 #include "report.h"
+#include "sarif.h"
 
 const char *action_past(enum leak_action a)
 {
@@ -16,9 +19,24 @@ const char *action_past(enum leak_action a)
 	return words[a];
 }
 
+/* Opens FILE.tmp of a --junit or --sarif FILE; what is the format's name in messages. */
+static int open_ci_file(struct outfile *o, const char *path, const char *what, char *err,
+			size_t errlen)
+{
+	int rc = path ? outfile_open(o, path) : 0;
+
+	if (rc < 0)
+		snprintf(err, errlen, "%s.tmp: cannot create the %s file: %s", path, what,
+			 strerror(-rc));
+	return rc;
+}
+
 int report_open(struct report *r, const struct settings *s, char *err, size_t errlen)
 {
+	int rc;
+
 	*r = (struct report){ .out = stderr, .quiet = s->quiet, .verbose = s->verbose };
+	sites_init(&r->sites);
 	if (s->output) {
 		r->out = fopen(s->output, "we");
 		if (!r->out) {
@@ -37,7 +55,12 @@ int report_open(struct report *r, const struct settings *s, char *err, size_t er
 			return -e;
 		}
 	}
-	return 0;
+	rc = open_ci_file(&r->junit, s->junit, "JUnit", err, errlen);
+	if (rc == 0)
+		rc = open_ci_file(&r->sarif, s->sarif, "SARIF", err, errlen);
+	if (rc < 0)
+		report_close(r);
+	return rc;
 }
 
 void report_close(struct report *r)
@@ -48,6 +71,9 @@ void report_close(struct report *r)
 		fclose(r->json);
 	r->out = stderr;
 	r->json = NULL;
+	outfile_abort(&r->junit);
+	outfile_abort(&r->sarif);
+	sites_free(&r->sites);
 }
 
 /* Writes s as a JSON string (RFC 8259), escaping controls and non-ASCII bytes as \u00XX. */
@@ -65,16 +91,30 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_time(FILE *f)
+/* Now, as "2026-12-01T23:40:00.123Z". */
+static void now_iso(char buf[SITE_TIME_STRLEN])
 {
 	struct timespec ts;
 	struct tm tm;
-	char buf[32];
+	char secs[24];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(f, "\"time\":\"%s.%03ldZ\"", buf, ts.tv_nsec / 1000000);
+	strftime(secs, sizeof(secs), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, SITE_TIME_STRLEN, "%.23s.%03dZ", secs, (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+static void json_time_of(FILE *f, const char *time)
+{
+	fprintf(f, "\"time\":\"%s\"", time);
+}
+
+static void json_time(FILE *f)
+{
+	char now[SITE_TIME_STRLEN];
+
+	now_iso(now);
+	json_time_of(f, now);
 }
 
 static const char *dest_problem(const struct dest *d)
@@ -82,20 +122,36 @@ static const char *dest_problem(const struct dest *d)
 	return d->error == -EFAULT ? "unreadable address" : "malformed address";
 }
 
-static void leak_json(FILE *f, const struct leak_event *e)
+/* A stack as a JSON array of frames, innermost first. */
+static void json_stack(FILE *f, const struct frame *frames, int n_frames)
+{
+	fputc('[', f);
+	for (int i = 0; i < n_frames; i++) {
+		const struct frame *fr = &frames[i];
+		fprintf(f, "%s{\"pc\":\"0x%" PRIx64 "\",\"function\":", i ? "," : "", fr->pc);
+		json_string(f, fr->function);
+		fprintf(f, ",\"offset\":%" PRIu64 ",\"module\":", fr->offset);
+		json_string(f, fr->module);
+		fprintf(f, ",\"module_offset\":\"0x%" PRIx64 "\"}", fr->module_offset);
+	}
+	fputc(']', f);
+}
+
+static void leak_json(FILE *f, const struct leak_event *e, const char *site, const char *time)
 {
 	char fam[16], addr[ENDPOINT_STRLEN];
 	const struct endpoint *ep = &e->dest->ep;
 
 	fputs("{\"event\":\"leak\",", f);
-	json_time(f);
+	json_time_of(f, time);
 	fprintf(f, ",\"action\":\"%s\",\"pid\":%d,\"tid\":%d,\"comm\":", action_past(e->action), e->pid,
 		e->tid);
 	json_string(f, e->comm);
 	fputs(",\"exe\":", f);
 	json_string(f, e->exe);
-	fprintf(f, ",\"syscall\":\"%s\",\"kind\":\"%s\",\"arch\":\"%s\",\"transport\":\"%s\","
-		"\"rule\":", e->syscall, leak_kind_name(e->kind), e->arch, e->transport);
+	fprintf(f, ",\"syscall\":\"%s\",\"kind\":\"%s\",\"site\":\"%s\",\"arch\":\"%s\","
+		"\"transport\":\"%s\",\"rule\":", e->syscall, leak_kind_name(e->kind), site, e->arch,
+		e->transport);
 	json_string(f, e->rule);
 	if (e->call) {
 		fputs(",\"call\":", f);
@@ -130,38 +186,66 @@ static void leak_json(FILE *f, const struct leak_event *e)
 		json_string(f, e->core_why);
 	}
 	if (e->n_frames > 0) {
-		fputs(",\"stack\":[", f);
-		for (int i = 0; i < e->n_frames; i++) {
-			const struct frame *fr = &e->frames[i];
-			fprintf(f, "%s{\"pc\":\"0x%" PRIx64 "\",\"function\":", i ? "," : "", fr->pc);
-			json_string(f, fr->function);
-			fprintf(f, ",\"offset\":%" PRIu64 ",\"module\":", fr->offset);
-			json_string(f, fr->module);
-			fprintf(f, ",\"module_offset\":\"0x%" PRIx64 "\"}", fr->module_offset);
-		}
-		fputc(']', f);
+		fputs(",\"stack\":", f);
+		json_stack(f, e->frames, e->n_frames);
 	}
 	fputs("}\n", f);
 	fflush(f);
 }
 
+/* Where e went, as sites list it (site_destination()). */
+static void leak_destination(const struct leak_event *e, char *buf, size_t size)
+{
+	char fam[16], addr[ENDPOINT_STRLEN];
+	const struct endpoint *ep;
+
+	if (e->call || e->dest->error) {
+		site_destination(buf, size, e->call, e->call ? NULL : dest_problem(e->dest), NULL,
+				 NULL, -1, NULL);
+		return;
+	}
+	ep = &e->dest->ep;
+	endpoint_format_address(ep, addr, sizeof(addr));
+	site_destination(buf, size, NULL, NULL, family_name(ep->family, fam, sizeof(fam)),
+			 ep->family == AF_INET || ep->family == AF_INET6 ? addr : NULL,
+			 ep->family == AF_INET || ep->family == AF_INET6 ? (long)ep->port : -1,
+			 ep->family == AF_UNIX ? addr : NULL);
+}
+
+/* Counts e at its site; returns the site id. */
+static uint64_t leak_site(struct report *r, const struct leak_event *e, const char *time)
+{
+	char dest[SITE_DEST_STRLEN];
+	struct site_leak l = {
+		.id = site_id(e->kind, e->syscall, e->exe, e->frames, e->n_frames),
+		.kind = e->kind, .syscall = e->syscall, .exe = e->exe, .dest = dest, .time = time,
+		.frames = e->frames, .n_frames = e->n_frames,
+	};
+
+	leak_destination(e, dest, sizeof(dest));
+	sites_add(&r->sites, &l);
+	return l.id;
+}
+
 void report_leak(struct report *r, const struct leak_event *e)
 {
-	char where[ENDPOINT_STRLEN];
+	char where[ENDPOINT_STRLEN], time[SITE_TIME_STRLEN], site[SITE_ID_STRLEN];
 
+	now_iso(time);
+	site_id_format(leak_site(r, e, time), site);
 	fprintf(r->out, "sockstrace: leak %s: pid %d", action_past(e->action), e->pid);
 	if (e->tid != e->pid)
 		fprintf(r->out, " tid %d", e->tid);
 	if (e->call) {
-		fprintf(r->out, " (%s) %s [%s, %s]\n", e->comm, e->call, leak_kind_name(e->kind),
-			e->arch);
+		fprintf(r->out, " (%s) %s [%s, %s] [site %s]\n", e->comm, e->call,
+			leak_kind_name(e->kind), e->arch, site);
 	} else {
 		if (e->dest->error)
 			snprintf(where, sizeof(where), "%s", dest_problem(e->dest));
 		else
 			endpoint_format(&e->dest->ep, where, sizeof(where));
-		fprintf(r->out, " (%s) %s(%s) [%s, %s]\n", e->comm, e->syscall, where, e->transport,
-			e->arch);
+		fprintf(r->out, " (%s) %s(%s) [%s, %s] [site %s]\n", e->comm, e->syscall, where,
+			e->transport, e->arch, site);
 	}
 	for (int i = 0; i < e->n_frames; i++) {
 		const struct frame *f = &e->frames[i];
@@ -180,7 +264,7 @@ void report_leak(struct report *r, const struct leak_event *e)
 		fprintf(r->out, "    (no core dump: %s)\n", e->core_why);
 	fflush(r->out);
 	if (r->json)
-		leak_json(r->json, e);
+		leak_json(r->json, e, site, time);
 }
 
 void report_allowed(struct report *r, pid_t tid, const char *syscall, const struct endpoint *ep,
@@ -192,8 +276,109 @@ void report_allowed(struct report *r, pid_t tid, const char *syscall, const stru
 	fprintf(r->out, "sockstrace: allowed: tid %d %s(%s) by %s\n", tid, syscall, where, rule);
 }
 
-void report_summary(struct report *r, const struct summary *s)
+/* n with thousands separators: "1,073". */
+static void thousands(unsigned long n, char buf[32])
 {
+	char digits[24];
+	int len = snprintf(digits, sizeof(digits), "%lu", n), o = 0;
+
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+}
+
+void report_sites_text(FILE *f, const char *prefix, const struct sites *t)
+{
+	char leaks[32], count[32], id[SITE_ID_STRLEN], title[512], dests[2048], frame[1024];
+
+	thousands(t->leaks, leaks);
+	fprintf(f, "%s: %zu leak site%s, %s leak%s\n", prefix, t->n, t->n == 1 ? "" : "s", leaks,
+		t->leaks == 1 ? "" : "s");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct site *st = &t->v[i];
+
+		thousands(st->count, count);
+		site_id_format(st->id, id);
+		site_title(st, title, sizeof(title));
+		site_dests_format(st, 5, dests, sizeof(dests));
+		fprintf(f, "%s: site %s (%s leak%s): %s\n", prefix, id, count,
+			st->count == 1 ? "" : "s", title);
+		fprintf(f, "    first %s, last %s\n", st->first, st->last);
+		if (*dests)
+			fprintf(f, "    to %s\n", dests);
+		for (int k = 0; k < st->n_frames; k++) {
+			site_frame_format(&st->stack[k], frame, sizeof(frame));
+			fprintf(f, "    #%-2d %s\n", k, frame);
+		}
+	}
+	if (t->dropped_leaks) {
+		thousands(t->dropped_leaks, leaks);
+		fprintf(f, "%s: %s more leak%s at sites past the first %d: counted, not grouped\n",
+			prefix, leaks, t->dropped_leaks == 1 ? "" : "s", SITES_MAX);
+	}
+}
+
+void report_site_members(FILE *f, const struct site *st)
+{
+	char id[SITE_ID_STRLEN];
+
+	site_id_format(st->id, id);
+	fprintf(f, "\"site\":\"%s\",\"kind\":\"%s\",\"count\":%lu,\"first\":", id,
+		leak_kind_name(st->kind), st->count);
+	json_string(f, st->first);
+	fputs(",\"last\":", f);
+	json_string(f, st->last);
+	fputs(",\"syscall\":", f);
+	json_string(f, st->syscall);
+	fputs(",\"exe\":", f);
+	json_string(f, st->exe);
+	fputs(",\"destinations\":[", f);
+	for (size_t k = 0; k < st->n_dests; k++) {
+		fputs(k ? "," : "", f);
+		json_string(f, st->dests[k]);
+	}
+	fprintf(f, "],\"destinations_truncated\":%s", st->dests_truncated ? "true" : "false");
+}
+
+/* One {"event":"site",...} object per site. */
+static void sites_json(FILE *f, const struct sites *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		fputs("{\"event\":\"site\",", f);
+		json_time(f);
+		fputc(',', f);
+		report_site_members(f, &t->v[i]);
+		fputs(",\"stack\":", f);
+		json_stack(f, t->v[i].stack, t->v[i].n_frames);
+		fputs("}\n", f);
+	}
+}
+
+/* Writes a --junit or --sarif file whole and renames it into place; what names it. */
+static int write_ci_file(struct report *r, struct outfile *o, const char *what,
+			 int (*write)(FILE *, const struct sites *))
+{
+	char *path;
+	int rc;
+
+	if (!o->f)
+		return 0;
+	path = strdup(o->path);
+	rc = outfile_finish(o, write(o->f, &r->sites));
+	if (rc < 0)
+		fprintf(r->out, "sockstrace: %s: cannot write the %s file: %s\n",
+			path ? path : "?", what, strerror(-rc));
+	free(path);
+	return rc;
+}
+
+int report_summary(struct report *r, const struct summary *s)
+{
+	int rc, rc2;
+
 	if (!r->quiet) {
 		if (s->leaks && s->leaks_by_action[ACTION_REDIRECT])
 			fprintf(r->out, "sockstrace: %lu leak%s (%lu blocked, %lu killed, %lu logged, "
@@ -210,9 +395,12 @@ void report_summary(struct report *r, const struct summary *s)
 			fputs("detached from the program\n", r->out);
 		else
 			fprintf(r->out, "program exited with status %d\n", s->program_status);
+		if (r->sites.leaks)
+			report_sites_text(r->out, "sockstrace", &r->sites);
 		fflush(r->out);
 	}
 	if (r->json) {
+		sites_json(r->json, &r->sites);
 		fputs("{\"event\":\"summary\",", r->json);
 		json_time(r->json);
 		fprintf(r->json, ",\"leaks\":%lu,\"blocked\":%lu,\"killed\":%lu,\"logged\":%lu,"
@@ -225,6 +413,10 @@ void report_summary(struct report *r, const struct summary *s)
 			s->seccomp_stops, s->ptrace_stops);
 		fflush(r->json);
 	}
+	rc = write_ci_file(r, &r->junit, "JUnit", junit_write);
+	rc2 = write_ci_file(r, &r->sarif, "SARIF", sarif_write);
+	fflush(r->out);
+	return rc < 0 ? rc : rc2;
 }
 
 void report_json_string(FILE *f, const char *s)

@@ -6,6 +6,8 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "outfile.h"
+#include "sites.h"
 #include "syscalls.h"
 #include "unwind.h"
 
@@ -44,20 +46,36 @@ struct summary {
 };
 
 struct report {
-	FILE *out;     /* human lines */
-	FILE *json;    /* JSON Lines, or NULL */
-	bool quiet;    /* no summary line */
-	bool verbose;  /* allowed destinations too */
+	FILE *out;            /* human lines */
+	FILE *json;           /* JSON Lines, or NULL */
+	bool quiet;           /* no summary line */
+	bool verbose;         /* allowed destinations too */
+	struct sites sites;   /* the leaks grouped by site, for the summary and CI formats */
+	struct outfile junit; /* --junit: FILE.tmp, renamed at the end; .f NULL when none */
+	struct outfile sarif; /* --sarif: the same */
 };
 
-/* Opens the outputs named in s. Returns 0, or -errno with a message in err. */
+/* Opens the outputs named in s (--junit and --sarif as FILE.tmp). Returns 0, or -errno
+ * with a message in err. */
 int report_open(struct report *r, const struct settings *s, char *err, size_t errlen);
+/* A leak: its lines, its JSON object, and its count at its site. */
 void report_leak(struct report *r, const struct leak_event *e);
 /* With verbose only: one line for an allowed destination. */
 void report_allowed(struct report *r, pid_t tid, const char *syscall, const struct endpoint *ep,
 		    const char *rule);
-void report_summary(struct report *r, const struct summary *s);
+/* The end of the run: the summary line, the leak sites (as text and as JSON objects), and
+ * the JUnit and SARIF files, each written whole and renamed into place. Returns 0, or
+ * -errno when a file could not be written (said on the output). */
+int report_summary(struct report *r, const struct summary *s);
+/* Closes the outputs; a JUnit or SARIF file not yet written is left as it was. */
 void report_close(struct report *r);
+
+/* The leak sites as report_summary() lists them, each line starting with prefix
+ * ("sockstrace: 2 leak sites, 200 leaks"). For sockstrace-report too. */
+void report_sites_text(FILE *f, const char *prefix, const struct sites *t);
+/* The members of a site's JSON object, without braces: "site":"...","kind":"tcp","count":N,
+ * "first", "last", "syscall", "exe", "destinations":[...], "destinations_truncated". */
+void report_site_members(FILE *f, const struct site *st);
 
 /* "blocked", "killed", "logged", "redirected". */
 const char *action_past(enum leak_action a);

@@ -43,6 +43,8 @@ static const struct {
 	{ "block_errno", "0" },
 	{ "output", "-" },
 	{ "report", "-" },
+	{ "junit", "-" },
+	{ "sarif", "-" },
 	{ "stack", "true" },
 	{ "stack_depth", "32" },
 	{ "leak_exit_code", "3" },
@@ -117,6 +119,10 @@ static bool render(const struct settings *s, const char *key, char *buf, size_t 
 		snprintf(buf, size, "%s", s->output ? s->output : "-");
 	else if (strcmp(key, "report") == 0)
 		snprintf(buf, size, "%s", s->report ? s->report : "-");
+	else if (strcmp(key, "junit") == 0)
+		snprintf(buf, size, "%s", s->junit ? s->junit : "-");
+	else if (strcmp(key, "sarif") == 0)
+		snprintf(buf, size, "%s", s->sarif ? s->sarif : "-");
 	else if (strcmp(key, "stack") == 0)
 		snprintf(buf, size, "%s", bool_text(s->stack));
 	else if (strcmp(key, "stack_depth") == 0)
