@@ -111,6 +111,17 @@ static int set_dns(struct settings *s, const char *value)
 	return 0;
 }
 
+static int set_route_probes(struct settings *s, const char *value)
+{
+	if (strcmp(value, "leak") == 0)
+		s->route_probes = PROBES_LEAK;
+	else if (strcmp(value, "report") == 0)
+		s->route_probes = PROBES_REPORT;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 /* A SOCKS5 user name or password: 1 to 255 bytes (RFC 1929); a user fixes the credentials. */
 static int set_credential(char **field, const char *value)
 {
@@ -182,6 +193,8 @@ static const struct key keys[] = {
 	BOOL_KEY("preload", preload),
 	{ .name = "dns", .kind = KEY_STRING, .set = set_dns,
 	  .valid = "block or proxy (proxy needs netns = true)" },
+	{ .name = "route_probes", .kind = KEY_STRING, .set = set_route_probes,
+	  .valid = "leak or report" },
 	{ .name = "isolation", .kind = KEY_STRING, .set = set_isolation,
 	  .valid = "one of connection, process, none" },
 	{ .name = "proxy_user", .kind = KEY_STRING, .set = set_proxy_user,

@@ -21,6 +21,13 @@ enum dns_mode {
 	DNS_PROXY, /* sockstrace answers them, resolving through the proxy (needs netns) */
 };
 
+/* What a UDP connect to a disallowed address that is no DNS query (a route probe: it sends
+ * nothing, but tells the program the route to that address) comes to. */
+enum probe_mode {
+	PROBES_LEAK,   /* a leak like any other (kind route-probe) */
+	PROBES_REPORT, /* reported, answered without connecting, and not counted as a leak */
+};
+
 /* Which redirected connections share SOCKS credentials (and so, with Tor, a circuit). */
 enum isolation {
 	ISOLATE_CONNECTION, /* fresh random credentials for every connection */
@@ -53,6 +60,7 @@ struct settings {
 	bool netns;                /* run the program in its own network namespace */
 	enum isolation isolation;  /* redirect: credentials per connection, process, none, fixed */
 	enum dns_mode dns;         /* DNS queries: leaks, or answered through the proxy */
+	enum probe_mode route_probes; /* UDP route probes: leaks, or reported only */
 	bool preload;              /* also preload the shim and compare what libc saw */
 	char *proxy_user;          /* redirect: fixed proxy user name (sets ISOLATE_FIXED) */
 	char *proxy_pass;          /* redirect: fixed proxy password */

@@ -111,9 +111,10 @@ static void report_leaks(struct engine *en, pid_t tid, const char *syscall, bool
 
 	for (size_t i = 0; i < n; i++) {
 		const struct dest *d = what ? &none : &dests[i];
+		bool probe = v[i].kind == VK_PROBE_REPORTED;
 		struct leak_event e = {
 			.pid = l->tgid, .tid = tid, .comm = l->comm, .exe = l->exe,
-			.syscall = syscall, .kind = v[i].leak, .call = what,
+			.syscall = syscall, .kind = v[i].leak, .probe_only = probe, .call = what,
 			.arch = i386 ? "i386" : "x86_64",
 			.dest = d, .transport = sock_transport(&l->sock, d->ep.family),
 			.rule = v[i].rule, .action = v[i].act,
@@ -121,6 +122,10 @@ static void report_leaks(struct engine *en, pid_t tid, const char *syscall, bool
 			.core = l->core[0] ? l->core : NULL, .core_why = l->core_why,
 		};
 		report_leak(en->r, &e);
+		if (probe) {
+			en->sum.probes++;
+			continue;
+		}
 		en->sum.leaks++;
 		en->sum.leaks_by_action[v[i].act]++;
 	}
@@ -166,7 +171,7 @@ static struct pending *pending_new(const struct ticket *t, const struct call *c,
 		}
 		*p->l = *l;
 		for (size_t i = 0; i < c->n_dests; i++)
-			if (j->v[i].kind == VK_LEAK || j->v[i].kind == VK_LOCAL_DNS) {
+			if (ruling_reported(&j->v[i])) {
 				p->dests[k] = c->dests[i];
 				p->v[k++] = j->v[i];
 			}
@@ -272,7 +277,7 @@ static void answer_leak_now(struct engine *en, const struct ticket *t, const str
 		return;
 	}
 	for (size_t i = 0; i < c->n_dests; i++)
-		if (j->v[i].kind == VK_LEAK || j->v[i].kind == VK_LOCAL_DNS) {
+		if (ruling_reported(&j->v[i])) {
 			dests[k] = c->dests[i];
 			v[k++] = j->v[i];
 		}
@@ -308,7 +313,7 @@ void engine_call(struct engine *en, const struct ticket *t, struct call *c)
 			if (en->r->verbose)
 				report_allowed(en->r, c->tid, c->def->name, &c->dests[i].ep,
 					       j.v[i].rule);
-		} else if (j.v[i].kind == VK_PROBE) {
+		} else if (j.v[i].kind == VK_PROBE || j.v[i].kind == VK_PROBE_REPORTED) {
 			preload_note(en, c->tid, c->def->name, c->abi == ABI_I386, &c->dests[i],
 				     KERNEL_PROBE, en->s->on_leak);
 		} else {

@@ -106,6 +106,14 @@ void judge_call(const struct judge_context *ctx, const struct call *c, struct ju
 		*v = (struct ruling){ VK_LEAK, dec.rule, action,
 				       judge_leak_kind(c, d, &ctx->sock) };
 		j->n_leaks++;
+		if (v->leak == KIND_ROUTE_PROBE && ctx->s->route_probes == PROBES_REPORT) {
+			/* Neutralised in every mode: the program learns no route. */
+			v->kind = VK_PROBE_REPORTED;
+			v->rule = "route probe: a UDP connect, no data sent";
+			if (j->outcome < OUTCOME_NOOP)
+				j->outcome = OUTCOME_NOOP;
+			continue;
+		}
 		if (is_nameserver(ctx->plan, d)) {
 			/* --dns proxy: the query goes to sockstrace's own responder in the
 			 * program's namespace, which resolves through the proxy; it runs. */

@@ -17,6 +17,8 @@ enum verdict_kind {
 	VK_LEAK,        /* a leak: reported, and act says what is done */
 	VK_LOCAL_DNS,   /* --dns proxy: a query to sockstrace's own responder; reported as a
 			 * leak that is answered through the proxy */
+	VK_PROBE_REPORTED, /* route_probes = report: a UDP connect to a disallowed address that
+			    * sends nothing; reported, not counted, answered 0 unconnected */
 };
 
 /* The ruling on one destination (or on a denied call, which has none). */
@@ -49,10 +51,17 @@ struct judge_context {
  * destinations) has its verdict in v[0]. */
 struct judgement {
 	enum outcome outcome;
-	size_t n_leaks;          /* verdicts that are reported (VK_LEAK, VK_LOCAL_DNS) */
+	size_t n_leaks;          /* rulings that are reported (VK_LEAK, VK_LOCAL_DNS,
+				  * VK_PROBE_REPORTED) */
 	bool kill;               /* the kill action fires: kill the whole tree */
 	struct ruling *v;       /* the caller's buffer of CALL_MAX_DESTS entries */
 };
+
+/* True when a ruling is reported (a leak, a --dns proxy query, a reported route probe). */
+static inline bool ruling_reported(const struct ruling *r)
+{
+	return r->kind == VK_LEAK || r->kind == VK_LOCAL_DNS || r->kind == VK_PROBE_REPORTED;
+}
 
 /* Judges c. Fills j (whose v the caller provides). Never fails. */
 void judge_call(const struct judge_context *ctx, const struct call *c, struct judgement *j);

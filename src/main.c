@@ -20,7 +20,7 @@ enum {
 	OPT_LEAK_EXIT_CODE, OPT_IO_URING, OPT_NETNS, OPT_ISOLATE, OPT_PROXY_USER, OPT_PROXY_PASS,
 	OPT_DNS, OPT_CORE_DUMP, OPT_NO_RESTRICT_UNIX, OPT_NO_UNIX_ONLY, OPT_NETLINK,
 	OPT_NO_IO_URING, OPT_NO_NETNS, OPT_NO_PRELOAD, OPT_NO_QUIET, OPT_NO_VERBOSE,
-	OPT_PRELOAD, OPT_JUNIT, OPT_SARIF,
+	OPT_PRELOAD, OPT_JUNIT, OPT_SARIF, OPT_ROUTE_PROBES,
 };
 
 static const struct option options[] = {
@@ -47,6 +47,7 @@ static const struct option options[] = {
 	{ "netns", no_argument, NULL, OPT_NETNS },
 	{ "isolate", required_argument, NULL, OPT_ISOLATE },
 	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "route-probes", required_argument, NULL, OPT_ROUTE_PROBES },
 	{ "preload", no_argument, NULL, OPT_PRELOAD },
 	{ "proxy-user", required_argument, NULL, OPT_PROXY_USER },
 	{ "proxy-pass", required_argument, NULL, OPT_PROXY_PASS },
@@ -82,6 +83,7 @@ static const struct { int opt; const char *key; const char *value; } option_keys
 	{ OPT_IO_URING, "io_uring", "true" }, { OPT_NETNS, "netns", "true" },
 	{ OPT_ISOLATE, "isolation", NULL }, { OPT_PROXY_USER, "proxy_user", NULL },
 	{ OPT_PROXY_PASS, "proxy_pass", NULL }, { OPT_DNS, "dns", NULL },
+	{ OPT_ROUTE_PROBES, "route_probes", NULL },
 	{ OPT_PRELOAD, "preload", "true" },
 	{ 'q', "quiet", "true" }, { 'v', "verbose", "true" },
 	{ OPT_NO_RESTRICT_UNIX, "restrict_unix", "false" }, { OPT_NO_UNIX_ONLY, "unix_only", "false" },
@@ -113,6 +115,8 @@ static void usage(FILE *f)
 "      --proxy-user NAME, --proxy-pass PASS  redirect: fixed proxy credentials\n"
 "      --dns MODE           block (default): DNS queries are leaks; proxy: sockstrace\n"
 "                           answers them, resolving through the proxy (needs --netns)\n"
+"      --route-probes MODE  leak (default): a UDP connect that sends nothing is a leak;\n"
+"                           report: it is reported and neutralised, not counted\n"
 "      --preload            also preload a shim into the program and list what its libc\n"
 "                           calls showed against what the kernel saw, per process\n"
 "      --block-errno NAME   errno of a blocked call (default ECONNREFUSED for connect,\n"

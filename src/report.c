@@ -142,10 +142,10 @@ static void leak_json(FILE *f, const struct leak_event *e, const char *site, con
 	char fam[16], addr[ENDPOINT_STRLEN];
 	const struct endpoint *ep = &e->dest->ep;
 
-	fputs("{\"event\":\"leak\",", f);
+	fputs(e->probe_only ? "{\"event\":\"probe\"," : "{\"event\":\"leak\",", f);
 	json_time_of(f, time);
-	fprintf(f, ",\"action\":\"%s\",\"pid\":%d,\"tid\":%d,\"comm\":", action_past(e->action), e->pid,
-		e->tid);
+	fprintf(f, ",\"action\":\"%s\",\"pid\":%d,\"tid\":%d,\"comm\":",
+		e->probe_only ? "neutralised" : action_past(e->action), e->pid, e->tid);
 	json_string(f, e->comm);
 	fputs(",\"exe\":", f);
 	json_string(f, e->exe);
@@ -223,7 +223,8 @@ static uint64_t leak_site(struct report *r, const struct leak_event *e, const ch
 	};
 
 	leak_destination(e, dest, sizeof(dest));
-	sites_add(&r->sites, &l);
+	if (!e->probe_only)
+		sites_add(&r->sites, &l);
 	return l.id;
 }
 
@@ -233,7 +234,10 @@ void report_leak(struct report *r, const struct leak_event *e)
 
 	now_iso(time);
 	site_id_format(leak_site(r, e, time), site);
-	fprintf(r->out, "sockstrace: leak %s: pid %d", action_past(e->action), e->pid);
+	if (e->probe_only)
+		fprintf(r->out, "sockstrace: route probe neutralised (not counted): pid %d", e->pid);
+	else
+		fprintf(r->out, "sockstrace: leak %s: pid %d", action_past(e->action), e->pid);
 	if (e->tid != e->pid)
 		fprintf(r->out, " tid %d", e->tid);
 	if (e->call) {
@@ -244,8 +248,9 @@ void report_leak(struct report *r, const struct leak_event *e)
 			snprintf(where, sizeof(where), "%s", dest_problem(e->dest));
 		else
 			endpoint_format(&e->dest->ep, where, sizeof(where));
-		fprintf(r->out, " (%s) %s(%s) [%s, %s] [site %s]\n", e->comm, e->syscall, where,
-			e->transport, e->arch, site);
+		fprintf(r->out, " (%s) %s(%s) [%s, %s]%s [site %s]\n", e->comm, e->syscall, where,
+			e->transport, e->arch,
+			e->kind == KIND_ROUTE_PROBE ? " (route probe, no data sent)" : "", site);
 	}
 	for (int i = 0; i < e->n_frames; i++) {
 		const struct frame *f = &e->frames[i];
@@ -391,6 +396,9 @@ int report_summary(struct report *r, const struct summary *s)
 				s->leaks_by_action[ACTION_KILL], s->leaks_by_action[ACTION_LOG]);
 		else
 			fputs("sockstrace: no leaks; ", r->out);
+		if (s->probes)
+			fprintf(r->out, "%lu route probe%s neutralised (not counted); ", s->probes,
+				s->probes == 1 ? "" : "s");
 		if (s->detached)
 			fputs("detached from the program\n", r->out);
 		else
@@ -404,12 +412,12 @@ int report_summary(struct report *r, const struct summary *s)
 		fputs("{\"event\":\"summary\",", r->json);
 		json_time(r->json);
 		fprintf(r->json, ",\"leaks\":%lu,\"blocked\":%lu,\"killed\":%lu,\"logged\":%lu,"
-			"\"redirected\":%lu,"
+			"\"redirected\":%lu,\"route_probes\":%lu,"
 			"\"program_status\":%d,\"exit_status\":%d,\"tasks\":%lu,"
 			"\"seccomp_stops\":%lu,\"ptrace_stops\":%lu}\n",
 			s->leaks, s->leaks_by_action[ACTION_BLOCK], s->leaks_by_action[ACTION_KILL],
 			s->leaks_by_action[ACTION_LOG], s->leaks_by_action[ACTION_REDIRECT],
-			s->program_status, s->status, s->processes,
+			s->probes, s->program_status, s->status, s->processes,
 			s->seccomp_stops, s->ptrace_stops);
 		fflush(r->json);
 	}

@@ -19,6 +19,8 @@ struct leak_event {
 	const char *exe;            /* its executable */
 	const char *syscall;        /* "connect", "sendto", ... */
 	enum leak_kind kind;        /* what kind of leak */
+	bool probe_only;            /* a route probe reported with route_probes = report:
+				     * neutralised, not a leak, in no site */
 	const char *call;           /* a denied call without a destination, decoded
 				     * ("socket(AF_PACKET, SOCK_RAW, 768)"); NULL: dest says where */
 	const char *arch;           /* "x86_64" or "i386" */
@@ -36,6 +38,8 @@ struct leak_event {
 /* The end of a run. */
 struct summary {
 	unsigned long leaks;          /* leaks reported */
+	unsigned long probes;         /* route probes reported, not counted (route_probes =
+				       * report) */
 	unsigned long leaks_by_action[4]; /* indexed by enum leak_action */
 	unsigned long seccomp_stops;  /* seccomp stops: one per intercepted syscall */
 	unsigned long ptrace_stops;   /* every stop waitpid() reported, seccomp ones included */

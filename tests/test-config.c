@@ -51,6 +51,7 @@ static const struct {
 	{ "quiet", "false" },
 	{ "verbose", "false" },
 	{ "io_uring", "false" },
+	{ "route_probes", "leak" },
 };
 #define N_KEYS (sizeof(defaults) / sizeof(defaults[0]))
 
@@ -119,6 +120,8 @@ static bool render(const struct settings *s, const char *key, char *buf, size_t 
 		snprintf(buf, size, "%s", s->output ? s->output : "-");
 	else if (strcmp(key, "report") == 0)
 		snprintf(buf, size, "%s", s->report ? s->report : "-");
+	else if (strcmp(key, "route_probes") == 0)
+		snprintf(buf, size, "%s", s->route_probes == PROBES_REPORT ? "report" : "leak");
 	else if (strcmp(key, "junit") == 0)
 		snprintf(buf, size, "%s", s->junit ? s->junit : "-");
 	else if (strcmp(key, "sarif") == 0)

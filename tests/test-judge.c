@@ -113,6 +113,9 @@ static void ruling_text(const struct ruling *r, char *buf, size_t size)
 	case VK_LOCAL_DNS:
 		snprintf(buf, size, "dns");
 		break;
+	case VK_PROBE_REPORTED:
+		snprintf(buf, size, "reported-probe");
+		break;
 	case VK_LEAK:
 		snprintf(buf, size, "leak:%s:%s", acts[r->act], leak_kind_name(r->leak));
 		break;
@@ -148,6 +151,8 @@ static void run_row(char *line)
 			ctx.plan = &plan;
 		} else if (strcmp(ctx_words[i], "killing") == 0) {
 			ctx.killing = true;
+		} else if (strcmp(ctx_words[i], "probes") == 0) {
+			s.route_probes = PROBES_REPORT;
 		} else if (strcmp(ctx_words[i], "intree") == 0) {
 			ctx.in_tree = true;
 		} else {
