@@ -233,6 +233,7 @@ int main(int argc, char *argv[])
 		rc = settings_load_env(&s, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "sockstrace: %s\n", err);
+		settings_free(&s);
 		return EXIT_FAILURE_OWN;
 	}
 	optind = 0;
@@ -242,10 +243,12 @@ int main(int argc, char *argv[])
 	if (s.dns == DNS_PROXY && !s.netns) {
 		fputs("sockstrace: --dns proxy answers the resolver from inside the program's own "
 		      "network namespace: add --netns (or netns = true)\n", stderr);
+		settings_free(&s);
 		return EXIT_FAILURE_OWN;
 	}
 	if (report_open(&r, &s, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sockstrace: %s\n", err);
+		settings_free(&s);
 		return EXIT_FAILURE_OWN;
 	}
 	rc = s.attach ? attach_run(&s, &r, &sum, err, sizeof(err))
