@@ -13,17 +13,17 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cmsg.h"
 #include "emulate.h"
 #include "thread.h"
 #include "tracee.h"
 
 /* Most payload one emulated call carries: UDP's 64 KiB datagrams with room to spare. */
 #define PAYLOAD_MAX (1u << 20)
-/* Most ancillary data per message (the kernel's optmem_max is 20 KiB by default). */
-#define CONTROL_MAX (64u << 10)
 /* UIO_MAXIOV: the kernel's limit on iovecs per message and messages per sendmmsg. */
 #define IOV_MAX_KERNEL 1024
 
@@ -51,6 +51,9 @@ struct emulation {
 	const struct proxy *proxy; /* redirect: the proxy to go through, else NULL */
 	char user[256], pass[256]; /* redirect: the proxy credentials (RFC 1929: 255 bytes) */
 	bool auth;                 /* redirect: send user and pass */
+	int level, optname;        /* setsockopt: the option */
+	socklen_t optlen;          /* setsockopt: bytes in optval */
+	uint8_t optval[16];        /* setsockopt: the value judged (a copy) */
 	struct emulation *next;    /* worker queue link */
 };
 
@@ -121,6 +124,18 @@ static int gather(pid_t tid, enum abi abi, uint64_t iov_addr, uint64_t iovlen, s
 	return 0;
 }
 
+/* Refuses ancillary data that would send elsewhere than the judged address: checked on the
+ * copy that is sent, in the native layout, so a thread that rewrote the tracee's control
+ * data after the decoder judged it gains nothing. Returns 0, -EPERM or -EINVAL (malformed:
+ * the kernel would refuse it too). */
+static int control_check(const struct message *m)
+{
+	struct cmsg_hit hit;
+	int rc = cmsg_forbidden(m->control, m->control_len, ABI_X86_64, &hit);
+
+	return rc == 1 ? -EPERM : rc;
+}
+
 /*
  * Copies ancillary data. For IP sockets it is plain data (IP_PKTINFO, IP_TTL, UDP_SEGMENT...;
  * SCM_RIGHTS exists only on unix sockets, which are never emulated). An i386 tracee's
@@ -145,7 +160,7 @@ static int copy_control(pid_t tid, enum abi abi, uint64_t addr, uint64_t len, st
 	if (abi == ABI_X86_64) {
 		m->control = steal_ptr(in);
 		m->control_len = len;
-		return 0;
+		return control_check(m);
 	}
 	out = calloc(1, len * 2 + CMSG_SPACE(0));
 	if (!out)
@@ -171,7 +186,7 @@ static int copy_control(pid_t tid, enum abi abi, uint64_t addr, uint64_t len, st
 	}
 	m->control = out;
 	m->control_len = o;
-	return 0;
+	return control_check(m);
 }
 
 /* The vetted destination of message i, or -1. */
@@ -243,16 +258,37 @@ static int load_sendto(struct emulation *e, const struct call *c)
 	return tracee_read(e->tid, c->args[1], e->msgs[0].iov.iov_base, len);
 }
 
+/*
+ * The socket must not carry a sticky option that sends elsewhere than the judged address:
+ * an IPv6 routing header, or IPv4 options (source routes; an IPv6 socket keeps them for its
+ * IPv4-mapped traffic, ipv6_setsockopt() passing SOL_IP on). sockstrace denies setting
+ * them, but a socket can have them from before it was traced (--attach, an inherited
+ * socket). Returns 0, or -EPERM (also when the kernel will not say).
+ */
+static int sticky_options_check(int sock, int domain)
+{
+	uint8_t buf[64];
+	socklen_t len = sizeof(buf);
+
+	if (domain == AF_INET6 &&
+	    (getsockopt(sock, IPPROTO_IPV6, IPV6_RTHDR, buf, &len) < 0 || len != 0))
+		return -EPERM;
+	len = sizeof(buf);
+	if (getsockopt(sock, IPPROTO_IP, IP_OPTIONS, buf, &len) < 0 || len != 0)
+		return -EPERM;
+	return 0;
+}
+
 /* A new emulation of c on a duplicate of its socket, when that is an IP socket. Returns 1
  * and *ret, 0 when it is not an IP socket (or not a socket: the kernel says ENOTSOCK
  * itself), or -errno. */
 static int emulation_new(int pidfd, const struct call *c, struct emulation **ret)
 {
 	struct emulation *e;
-	int domain = 0;
+	int domain = 0, rc;
 	socklen_t optlen = sizeof(int);
 
-	if (c->n_dests == 0 || c->fd < 0)
+	if ((c->n_dests == 0 && !c->emulate) || c->fd < 0)
 		return 0;
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -264,9 +300,14 @@ static int emulation_new(int pidfd, const struct call *c, struct emulation **ret
 		emulation_free(e);
 		return 0;
 	}
+	rc = sticky_options_check(e->sock, domain);
+	if (rc < 0) {
+		emulation_free(e);
+		return rc;
+	}
 	optlen = sizeof(int);
 	getsockopt(e->sock, SOL_SOCKET, SO_TYPE, &e->type, &optlen);
-	e->dests = malloc(c->n_dests * sizeof(*e->dests));
+	e->dests = malloc(c->n_dests ? c->n_dests * sizeof(*e->dests) : 1);
 	if (!e->dests) {
 		emulation_free(e);
 		return -ENOMEM;
@@ -322,6 +363,12 @@ int emulate_prepare(int pidfd, const struct call *c, struct emulation **ret)
 		e->flags = (int)c->args[3];
 		rc = load_messages(e, c);
 		break;
+	case SYS_setsockopt:
+		e->level = (int)c->args[1];
+		e->optname = (int)c->args[2];
+		e->optlen = c->optlen;
+		memcpy(e->optval, c->optval, sizeof(e->optval));
+		break;
 	default:
 		rc = -ENOSYS;
 		break;
@@ -338,6 +385,8 @@ bool emulate_blocks(const struct emulation *e)
 {
 	if (e->proxy)
 		return true;
+	if (e->nr == SYS_setsockopt)
+		return false;
 	if (e->type == SOCK_DGRAM || e->type == SOCK_RAW || (e->flags & MSG_DONTWAIT))
 		return false;
 	return !(fcntl(e->sock, F_GETFL) & O_NONBLOCK);
@@ -398,6 +447,9 @@ void emulate_run(struct emulation *e)
 	switch (e->nr) {
 	case SYS_connect:
 		rc = connect(e->sock, (const struct sockaddr *)e->dests[0].raw, e->dests[0].raw_len);
+		break;
+	case SYS_setsockopt:
+		rc = setsockopt(e->sock, e->level, e->optname, e->optval, e->optlen);
 		break;
 	case SYS_sendto:
 	case SYS_sendmsg: {

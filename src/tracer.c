@@ -328,18 +328,46 @@ static void preload_note(struct tracer *tr, const struct call *c, const struct d
 		       c->abi == ABI_I386, d, v, action);
 }
 
+/* A call its decoder denies: reported as a leak of its kind, then refused with its errno;
+ * in kill mode the whole tree is killed. No other action applies: it never runs. */
+static void deny(struct tracer *tr, const struct call *c, enum leak_action action,
+		 struct leaker *l)
+{
+	static const struct dest none;
+	enum leak_action act = action == ACTION_KILL ? ACTION_KILL : ACTION_BLOCK;
+
+	leaker_fill(tr, c, l);
+	leaker_core(tr, c, l);
+	report_leak(tr->r, &(struct leak_event){
+		.pid = l->tgid, .tid = c->tid, .comm = l->comm, .exe = l->exe,
+		.syscall = c->def->name, .kind = c->deny_kind, .call = c->what,
+		.arch = c->abi == ABI_I386 ? "i386" : "x86_64", .dest = &none,
+		.transport = sock_transport(&l->sock, AF_UNSPEC), .rule = "always denied",
+		.action = act, .frames = l->frames, .n_frames = l->n_frames,
+		.stack_why = l->stack_why, .core = l->core[0] ? l->core : NULL,
+		.core_why = l->core_why,
+	});
+	tr->sum.leaks++;
+	tr->sum.leaks_by_action[act]++;
+	finish_syscall(tr, c->tid, -(long)c->deny_errno);
+	if (act == ACTION_KILL) {
+		tr->killing = true;
+		signal_all(tr, SIGKILL);
+	}
+	resume(c->tid, 0);
+}
+
 static void judge(struct tracer *tr, struct call *c)
 {
 	static struct leaker l;
 	enum leak_action action = tr->killing ? ACTION_BLOCK : tr->s->on_leak;
 	enum outcome outcome = OUTCOME_RUN;
 
+	l.known = false;
 	if (c->deny_errno) {
-		finish_syscall(tr, c->tid, -(long)c->deny_errno);
-		resume(c->tid, 0);
+		deny(tr, c, action, &l);
 		return;
 	}
-	l.known = false;
 	for (size_t i = 0; i < c->n_dests; i++) {
 		const struct dest *d = &c->dests[i];
 		struct decision dec = { VERDICT_LEAK, "unreadable or malformed address" };
@@ -411,6 +439,12 @@ static void judge(struct tracer *tr, struct call *c)
 	resume(c->tid, 0);
 }
 
+/* What the settings let through that the syscall table denies by default. */
+static unsigned allowed(const struct settings *s)
+{
+	return (s->io_uring ? ALLOW_IO_URING : 0) | (s->userfaultfd ? ALLOW_USERFAULTFD : 0);
+}
+
 /* A seccomp stop, or with --attach a syscall stop: judges the syscall it is about to make,
  * or at a syscall's exit sets the result of one that was skipped. */
 static void on_syscall(struct tracer *tr, pid_t tid)
@@ -437,7 +471,7 @@ static void on_syscall(struct tracer *tr, pid_t tid)
 		tr->sum.seccomp_stops++;
 	/* The entry and seccomp views share their layout: nr, then args. */
 	if ((info.op != PTRACE_SYSCALL_INFO_SECCOMP && info.op != PTRACE_SYSCALL_INFO_ENTRY) ||
-	    syscall_decode(tid, info.arch, info.entry.nr, info.entry.args, &c) < 0) {
+	    syscall_decode(tid, info.arch, info.entry.nr, info.entry.args, allowed(tr->s), &c) < 0) {
 		/* Not one of ours: with --attach every syscall stops; under the filter, a stop
 		 * that a filter of the tracee's own asked for. */
 		resume(tid, 0);
@@ -625,7 +659,7 @@ static pid_t spawn(struct tracer *tr, char *const argv[], char *err, size_t errl
 	int pipefd[2], netns[2] = { -1, -1 }, status, rc;
 	pid_t pid;
 
-	rc = filter_build(tr->s->io_uring, &filter);
+	rc = filter_build(allowed(tr->s), &filter);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot build the seccomp filter: %s", strerror(-rc));
 		return rc;
