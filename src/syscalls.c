@@ -130,9 +130,10 @@ static int decode_socket(struct call *c)
 	char fam[16];
 
 	c->fd = -1;
-	return deny(c, EACCES, KIND_RAW_SOCKET, "socket(%s, %s%s, %d)",
+	return deny(c, EACCES, KIND_RAW_SOCKET, "socket(%s, %s%s%s, %d)",
 		    family_name((int)c->args[0], fam, sizeof(fam)), sock_type_name((int)c->args[1]),
-		    c->args[1] & ~0xfULL ? "|flags" : "", (int)c->args[2]);
+		    c->args[1] & SOCK_NONBLOCK ? "|SOCK_NONBLOCK" : "",
+		    c->args[1] & SOCK_CLOEXEC ? "|SOCK_CLOEXEC" : "", (int)c->args[2]);
 }
 
 /*
