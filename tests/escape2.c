@@ -10,7 +10,9 @@
  *                                       message between an unknown level and IP_RETOPTS
  *   escape2 sticky HOP PROGRAM...       runs PROGRAM with fd 3: a UDP socket that already
  *                                       carries the routing header
- *   escape2 send3 DEST PORT             sendto() on fd 3
+ *   escape2 sticky-mapped HOP PROGRAM...  the same with an IPv6 socket that carries a
+ *                                       source route (IP_OPTIONS) for IPv4-mapped traffic
+ *   escape2 send3 DEST PORT             sendto() on fd 3 (DEST: IPv6, or IPv4-mapped)
  *   escape2 join                        multicast and anycast joins, IPv4 and IPv6
  *   escape2 plain                       ordinary socket(), setsockopt() and ioctl() calls
  *   escape2 bind-dev NAME               SO_BINDTODEVICE NAME, then reads it back
@@ -266,10 +268,17 @@ int main(int argc, char **argv)
 		parse4(&to4, argv[2], argv[3]);
 		return race_cmsg(&to4, argv[4], atol(argv[5]));
 	}
-	if (strcmp(cmd, "sticky") == 0 && argc >= 4) {
-		int fd = socket(AF_INET6, SOCK_DGRAM, 0);
-		make_srh(&h, argv[2]);
-		if (setsockopt(fd, IPPROTO_IPV6, IPV6_RTHDR, &h, sizeof(h)) < 0 || dup2(fd, 3) < 0) {
+	if ((strcmp(cmd, "sticky") == 0 || strcmp(cmd, "sticky-mapped") == 0) && argc >= 4) {
+		int fd = socket(AF_INET6, SOCK_DGRAM, 0), rc;
+		uint8_t opt[8];
+		if (cmd[6]) {
+			make_lsrr(opt, argv[2]);
+			rc = setsockopt(fd, IPPROTO_IP, IP_OPTIONS, opt, sizeof(opt));
+		} else {
+			make_srh(&h, argv[2]);
+			rc = setsockopt(fd, IPPROTO_IPV6, IPV6_RTHDR, &h, sizeof(h));
+		}
+		if (rc < 0 || dup2(fd, 3) < 0) {
 			perror("escape2: sticky");
 			return 1;
 		}

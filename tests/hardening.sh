@@ -89,9 +89,17 @@ check "inherited socket with a routing header: the send is refused (EPERM)" \
 	stdout_has "^sendto: EPERM$"
 check "inherited socket with a routing header: nothing was sent to the hop" \
 	captured 0 "^ip6 2001:db8::1 "
+: >"$tmp/capture.log"
+"$E2" sticky-mapped 203.0.113.1 "$ST" -o "$tmp/out" $ALLOW4 -- \
+	"$E2" send3 ::ffff:203.0.113.9 80 >"$tmp/stdout" 2>&1
+check "inherited IPv6 socket with IPv4 options, IPv4-mapped send: refused (EPERM)" \
+	stdout_has "^sendto: EPERM$"
+check "inherited IPv6 socket with IPv4 options: nothing was sent to the hop" \
+	captured 0 "^ip4 203.0.113.1 "
 
 # --- Class 1: joins, device binds, marks ------------------------------------------------
 
+ip link set lo multicast on
 run -- "$E2" join
 for opt in IP_ADD_MEMBERSHIP MCAST_JOIN_GROUP IPV6_JOIN_GROUP IPV6_JOIN_ANYCAST; do
 	check "$opt: refused with EPERM" stdout_has "^$opt: EPERM$"
