@@ -15,11 +15,11 @@
 /* A control message that is refused; with check_ifindex, only when the int at ifindex_at in
  * its data names an interface other than lo (0 is "no interface"). */
 struct refused {
-	int level;
-	int type;
-	const char *name;
-	bool check_ifindex;
-	size_t ifindex_at;
+	int level;          /* cmsg_level */
+	int type;           /* cmsg_type */
+	const char *name;   /* both, as reports name them */
+	bool check_ifindex; /* refused only when it names an interface other than lo */
+	size_t ifindex_at;  /* with check_ifindex: offset of the int interface index in the data */
 };
 
 static const struct refused refused[] = {

@@ -26,6 +26,9 @@
  *   escape2 int80-subcall DEST PORT     i386 socketcall connect via int 0x80, high bits set in
  *                                       the sub-call number
  *   escape2 int80-block DEST PORT       the same, high bits set in the argument block pointer
+ *   escape2 int80-rthdr HOP             setsockopt(IPV6_RTHDR) through int 0x80, as socketcall
+ *                                       with high bits in the sub-call number, then as the
+ *                                       direct i386 call with high bits in the level
  *   escape2 comm DEST PORT              sets its comm to "\r\033[2Kok", then connects
  */
 #include <arpa/inet.h>
@@ -226,6 +229,37 @@ static void int80(const char *addr, const char *port, uint64_t call_high, uint64
 	printf("int80 socketcall connect: %s\n", name(rc < 0 ? (int)-rc : 0));
 }
 
+/* setsockopt(IPPROTO_IPV6, IPV6_RTHDR) through int 0x80: socketcall(SYS_SETSOCKOPT) with
+ * high bits in the sub-call number, then the direct call (366) with high bits in the level. */
+static void int80_rthdr(const char *hop)
+{
+	struct low {
+		uint32_t block[5];
+		struct srh h;
+	} *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+		      -1, 0);
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	long rc;
+
+	make_srh(&low->h, hop);
+	low->block[0] = (uint32_t)fd;
+	low->block[1] = IPPROTO_IPV6;
+	low->block[2] = IPV6_RTHDR;
+	low->block[3] = (uint32_t)(uintptr_t)&low->h;
+	low->block[4] = sizeof(low->h);
+	__asm__ volatile("int $0x80"
+			 : "=a"(rc)
+			 : "a"(102L), "b"(SYS_SETSOCKOPT | (1ULL << 32)), "c"((uintptr_t)low->block)
+			 : "memory");
+	printf("int80 socketcall setsockopt: %s\n", name(rc < 0 ? (int)-rc : 0));
+	__asm__ volatile("push %%rbp\n\tmov %[len], %%rbp\n\tint $0x80\n\tpop %%rbp"
+			 : "=a"(rc)
+			 : "a"(366L), "b"((long)fd), "c"(IPPROTO_IPV6 | (1ULL << 32)),
+			   "d"((long)IPV6_RTHDR), "S"((uintptr_t)&low->h), [len] "r"((long)sizeof(low->h))
+			 : "memory");
+	printf("int80 setsockopt: %s\n", name(rc < 0 ? (int)-rc : 0));
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -366,6 +400,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "int80-block") == 0 && argc == 4) {
 		int80(argv[2], argv[3], 0, 1ULL << 32);
+		return 0;
+	}
+	if (strcmp(cmd, "int80-rthdr") == 0 && argc == 3) {
+		int80_rthdr(argv[2]);
 		return 0;
 	}
 	if (strcmp(cmd, "comm") == 0 && argc == 4) {

@@ -150,6 +150,15 @@ for how in subcall block; do
 	check "int 0x80, high bits in the $how: exit status 3" status_is 3
 done
 
+run -- "$E2" int80-rthdr 2001:db8::1
+check "int 0x80 socketcall setsockopt(IPV6_RTHDR), high bits in the sub-call: refused" \
+	stdout_has "^int80 socketcall setsockopt: EPERM$"
+check "int 0x80 setsockopt(IPV6_RTHDR), high bits in the level: refused" \
+	stdout_has "^int80 setsockopt: EPERM$"
+check "int 0x80 setsockopt(IPV6_RTHDR): both reported as i386" \
+	json_true '[.[] | select(.kind == "tamper" and .arch == "i386" and (.call | test("IPPROTO_IPV6, IPV6_RTHDR")))] | length == 2'
+check "int 0x80 setsockopt(IPV6_RTHDR): exit status 3" status_is 3
+
 # --- Classes 5, 6, 8: userfaultfd, TUN, setns, ptrace ---------------------------------
 
 run -- "$E2" tun
