@@ -205,6 +205,23 @@ static void join(void)
 	say("SO_REUSEADDR", setsockopt(u4, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
 }
 
+/* socketcall(2) through int 0x80: call, with the argument block at block (below 4 GiB, as
+ * the i386 ABI reads pointers). Returns the result, -errno on failure. */
+static long socketcall80(uint64_t call, uint64_t block)
+{
+	long rc;
+
+	__asm__ volatile("int $0x80" : "=a"(rc) : "a"(102L), "b"(call), "c"(block) : "memory");
+	return rc;
+}
+
+/* A page below 4 GiB, where an i386 call can point. */
+static void *low_page(void)
+{
+	return mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+		    -1, 0);
+}
+
 /* socketcall(SYS_CONNECT) through int 0x80 with high bits in the sub-call number or the
  * block pointer: the kernel reads 32 bits of each. */
 static void int80(const char *addr, const char *port, uint64_t call_high, uint64_t block_high)
@@ -212,20 +229,14 @@ static void int80(const char *addr, const char *port, uint64_t call_high, uint64
 	struct low {
 		uint32_t block[3];
 		struct sockaddr_in sin;
-	} *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
-		      -1, 0);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	} *low = low_page();
 	long rc;
 
 	parse4(&low->sin, addr, port);
-	low->block[0] = (uint32_t)fd;
+	low->block[0] = (uint32_t)socket(AF_INET, SOCK_STREAM, 0);
 	low->block[1] = (uint32_t)(uintptr_t)&low->sin;
 	low->block[2] = sizeof(low->sin);
-	__asm__ volatile("int $0x80"
-			 : "=a"(rc)
-			 : "a"(102L), "b"(SYS_CONNECT | call_high),
-			   "c"((uintptr_t)low->block | block_high)
-			 : "memory");
+	rc = socketcall80(SYS_CONNECT | call_high, (uintptr_t)low->block | block_high);
 	printf("int80 socketcall connect: %s\n", name(rc < 0 ? (int)-rc : 0));
 }
 
@@ -236,8 +247,7 @@ static void int80_rthdr(const char *hop)
 	struct low {
 		uint32_t block[5];
 		struct srh h;
-	} *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
-		      -1, 0);
+	} *low = low_page();
 	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
 	long rc;
 
@@ -247,10 +257,7 @@ static void int80_rthdr(const char *hop)
 	low->block[2] = IPV6_RTHDR;
 	low->block[3] = (uint32_t)(uintptr_t)&low->h;
 	low->block[4] = sizeof(low->h);
-	__asm__ volatile("int $0x80"
-			 : "=a"(rc)
-			 : "a"(102L), "b"(SYS_SETSOCKOPT | (1ULL << 32)), "c"((uintptr_t)low->block)
-			 : "memory");
+	rc = socketcall80(SYS_SETSOCKOPT | (1ULL << 32), (uintptr_t)low->block);
 	printf("int80 socketcall setsockopt: %s\n", name(rc < 0 ? (int)-rc : 0));
 	__asm__ volatile("push %%rbp\n\tmov %[len], %%rbp\n\tint $0x80\n\tpop %%rbp"
 			 : "=a"(rc)
