@@ -189,8 +189,10 @@ static bool bind_to_lo(struct call *c)
 		return ifindex == 0 || ifindex == IFINDEX_LO;
 	}
 	c->optlen = (uint32_t)len > IFNAMSIZ - 1 ? IFNAMSIZ - 1 : (uint32_t)len;
-	if (c->optlen && tracee_read(c->tid, c->args[3], c->optval, c->optlen) < 0)
+	if (c->optlen && tracee_read(c->tid, c->args[3], c->optval, c->optlen) < 0) {
+		c->optlen = 0;
 		return false;
+	}
 	c->optval[c->optlen] = '\0';
 	return strcmp((char *)c->optval, "lo") == 0 || c->optval[0] == '\0';
 }

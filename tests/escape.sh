@@ -30,16 +30,17 @@ check "connect(AF_UNSPEC) is not a leak" no_leak
 check "connect(AF_UNSPEC) works" stdout_has "^connect AF_UNSPEC: ok$"
 
 st -- "$E" raw-sockets
-for kind in packet packet-dgram raw4 raw6 icmp4 icmp6 packet-highbits; do
+for kind in packet packet-dgram xdp raw4 raw6 icmp4 icmp6 packet-highbits; do
 	check "socket(): $kind is denied with EACCES" stdout_has "^$kind: EACCES$"
 done
-for call in 'AF_PACKET, SOCK_RAW, 0' 'AF_PACKET, SOCK_DGRAM, 0' 'AF_INET, SOCK_RAW, 1' \
+for call in 'AF_PACKET, SOCK_RAW, 0' 'AF_PACKET, SOCK_DGRAM, 0' 'AF_XDP, SOCK_RAW, 0' \
+	'AF_INET, SOCK_RAW, 1' \
 	'AF_INET6, SOCK_RAW\\|SOCK_CLOEXEC, 58' 'AF_INET, SOCK_DGRAM, 1' \
 	'AF_INET6, SOCK_DGRAM\\|SOCK_NONBLOCK, 58'; do
 	check "socket($call): reported as a raw socket" \
 		json_true "any(.[]; .kind == \"raw-socket\" and (.call | test(\"^socket\\\\($call\\\\)$\")))"
 done
-check "socket(): 7 denied sockets, 7 leaks" json_true '[.[] | select(.kind == "raw-socket")] | length == 7'
+check "socket(): 8 denied sockets, 8 leaks" json_true '[.[] | select(.kind == "raw-socket")] | length == 8'
 check "socket(): plain UDP still works, and is no leak" stdout_has "^udp: ok$"
 check "socket(): exit status 3" status_is 3
 
