@@ -18,7 +18,7 @@
  *   escape2 bind-dev NAME               SO_BINDTODEVICE NAME, then reads it back
  *   escape2 bind-index N                SO_BINDTOIFINDEX N
  *   escape2 mark                        SO_MARK 1
- *   escape2 tun                         a TUN device (ioctl TUNSETIFF)
+ *   escape2 tun                         a TUN device (ioctl TUNSETIFF), then whether it exists
  *   escape2 uffd                        userfaultfd(), and USERFAULTFD_IOC_NEW on /dev/userfaultfd
  *   escape2 setns PATH                  setns() to the namespace at PATH: nstype NEWNET, then 0
  *   escape2 seize-suspend PID           PTRACE_SEIZE with PTRACE_O_SUSPEND_SECCOMP
@@ -29,6 +29,8 @@
  *   escape2 int80-rthdr HOP             setsockopt(IPV6_RTHDR) through int 0x80, as socketcall
  *                                       with high bits in the sub-call number, then as the
  *                                       direct i386 call with high bits in the level
+ *   escape2 int80-tun                   ioctl(TUNSETIFF) through int 0x80, high bits in the
+ *                                       command
  *   escape2 comm DEST PORT              sets its comm to "\r\033[2Kok", then connects
  */
 #include <arpa/inet.h>
@@ -372,6 +374,7 @@ int main(int argc, char **argv)
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "leak0");
 		say("open /dev/net/tun", fd);
 		say("TUNSETIFF", ioctl(fd, TUNSETIFF, &ifr));
+		printf("leak0: %s\n", if_nametoindex("leak0") ? "exists" : "absent");
 		return 0;
 	}
 	if (strcmp(cmd, "uffd") == 0) {
@@ -411,6 +414,19 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "int80-rthdr") == 0 && argc == 3) {
 		int80_rthdr(argv[2]);
+		return 0;
+	}
+	if (strcmp(cmd, "int80-tun") == 0) {
+		struct ifreq *ifr = low_page();
+		long fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC), rc;
+		ifr->ifr_flags = IFF_TUN | IFF_NO_PI;
+		snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "leak0");
+		__asm__ volatile("int $0x80"
+				 : "=a"(rc)
+				 : "a"(54L), "b"(fd), "c"(TUNSETIFF | (1ULL << 32)), "d"((uintptr_t)ifr)
+				 : "memory");
+		printf("int80 TUNSETIFF: %s\n", name(rc < 0 ? (int)-rc : 0));
+		printf("leak0: %s\n", if_nametoindex("leak0") ? "exists" : "absent");
 		return 0;
 	}
 	if (strcmp(cmd, "comm") == 0 && argc == 4) {

@@ -164,8 +164,14 @@ check "int 0x80 setsockopt(IPV6_RTHDR): exit status 3" status_is 3
 run -- "$E2" tun
 check "TUNSETIFF: reported as a raw socket" reported raw-socket '^ioctl\\([0-9]+, TUNSETIFF\\)$'
 check "TUNSETIFF: refused, no device made" \
-	sh -c "grep -q '^TUNSETIFF: EPERM$' '$tmp/stdout' && ! ip link show leak0 >/dev/null 2>&1"
+	sh -c "grep -q '^TUNSETIFF: EPERM$' '$tmp/stdout' && grep -q '^leak0: absent$' '$tmp/stdout'"
 check "TUNSETIFF: exit status 3" status_is 3
+
+run -- "$E2" int80-tun
+check "int 0x80 TUNSETIFF, high bits in the command: reported as i386" \
+	json_true 'any(.[]; .kind == "raw-socket" and .arch == "i386" and (.call | test("^ioctl\\([0-9]+, TUNSETIFF\\)$")))'
+check "int 0x80 TUNSETIFF: refused, no device made, exit status 3" \
+	sh -c "grep -q '^int80 TUNSETIFF: EPERM$' '$tmp/stdout' && grep -q '^leak0: absent$' '$tmp/stdout' && [ $status = 3 ]"
 
 run -- "$E2" uffd
 check "userfaultfd(): reported" reported tamper '^userfaultfd\\(0x80000\\)$'
