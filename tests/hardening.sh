@@ -203,6 +203,15 @@ check "process_vm_writev() into an outside process: reported" \
 check "process_vm_writev(): refused, exit status 3" \
 	sh -c "grep -q '^process_vm_writev: EPERM$' '$tmp/stdout' && [ $status = 3 ]"
 
+# A denied call never runs, whatever the action: log mode still blocks it, kill mode kills.
+run --on-leak log -- "$T/escape" notif
+check "log mode: a denied call is still refused, and reported as blocked" \
+	sh -c "grep -q '^seccomp listener: EPERM$' '$tmp/stdout' && [ $status = 3 ]"
+check "log mode: the JSON report says blocked" json_true 'any(.[]; .kind == "tamper" and .action == "blocked")'
+run --on-leak kill -- sh -c "'$T/escape' notif; echo survived"
+check "kill mode: a denied call kills the tree" \
+	sh -c "! grep -q survived '$tmp/stdout' && grep -q '^sockstrace: leak killed: .*seccomp' '$tmp/out' && [ $status = 3 ]"
+
 # --- Class 9: forged terminal output ----------------------------------------------------
 
 run -- "$E2" comm 203.0.113.1 80
