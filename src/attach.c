@@ -123,7 +123,8 @@ static void on_syscall(struct attacher *a, pid_t tid)
 		return;
 	}
 	if (info.op != PTRACE_SYSCALL_INFO_ENTRY ||
-	    syscall_decode(tid, info.arch, info.entry.nr, info.entry.args, &c) < 0) {
+	    syscall_decode(tid, info.arch, info.entry.nr, info.entry.args,
+			   engine_allowances(a->en.s), &c) < 0) {
 		resume(tid, 0); /* not one of ours */
 		return;
 	}

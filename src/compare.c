@@ -751,22 +751,22 @@ static void human_row(struct compare *c, FILE *f, const struct diff_row *r)
 	const struct diff_proc *p = diff_proc_of(c->diff, r);
 	char text[ENDPOINT_STRLEN + 16];
 
-	fprintf(f, "sockstrace: preload: pid %d (%s) ", p->pid, p->comm);
+	report_printf(f, "sockstrace: preload: pid %d (%s) ", p->pid, p->comm);
 	if (r->is_name) {
 		const struct diff_row *dns[8];
 		size_t n = diff_dns_rows(c->diff, r, dns, ARRAY_SIZE(dns));
 
 		name_text(r, text, sizeof(text));
-		fprintf(f, "%s(%s): libc %lu; ", r->call, text, r->libc);
+		report_printf(f, "%s(%s): libc %lu; ", r->call, text, r->libc);
 		if (!n)
 			fputs("the kernel saw no DNS packet from this process", f);
 		else
 			fputs("DNS packets the kernel saw from this process:", f);
 		for (size_t i = 0; i < n && i < ARRAY_SIZE(dns); i++)
-			fprintf(f, "%s %s(%s) %lu", i ? "," : "", dns[i]->call, dns[i]->what,
+			report_printf(f, "%s %s(%s) %lu", i ? "," : "", dns[i]->call, dns[i]->what,
 				dns[i]->kernel);
 		if (n > ARRAY_SIZE(dns))
-			fprintf(f, ", and %zu more", n - ARRAY_SIZE(dns));
+			report_printf(f, ", and %zu more", n - ARRAY_SIZE(dns));
 		fputc('\n', f);
 		return;
 	}
@@ -774,13 +774,13 @@ static void human_row(struct compare *c, FILE *f, const struct diff_row *r)
 		unsigned long both = r->kernel < r->libc ? r->kernel : r->libc;
 		const char *why = diff_reason(c->diff, r);
 
-		fprintf(f, "%s(%s): both %lu, kernel only %lu, libc only %lu", r->call, r->what,
+		report_printf(f, "%s(%s): both %lu, kernel only %lu, libc only %lu", r->call, r->what,
 			both, r->kernel - both, r->libc - both);
 		verdict_text(r, text, sizeof(text));
 		if (text[0])
-			fprintf(f, " [kernel: %s]", text);
+			report_printf(f, " [kernel: %s]", text);
 		if (why)
-			fprintf(f, "; kernel only: %s", why);
+			report_printf(f, "; kernel only: %s", why);
 		fputc('\n', f);
 	}
 }
@@ -852,7 +852,7 @@ void compare_report(struct compare *c, struct report *r)
 		return;
 	compare_drain(c);
 	rows = diff_rows(c->diff, &n);
-	fprintf(r->out, "sockstrace: preload: what the libc wrappers saw (libc) against the "
+	report_printf(r->out, "sockstrace: preload: what the libc wrappers saw (libc) against the "
 		"kernel's seccomp stops, per process:\n");
 	if (!n)
 		fputs("sockstrace: preload: no network call seen on either side\n", r->out);
@@ -861,13 +861,13 @@ void compare_report(struct compare *c, struct report *r)
 		human_row(c, r->out, rows[i]);
 		/* The process's lost records, once, after its last row. */
 		if (diff_lost(p) && (i + 1 == n || rows[i + 1]->proc != rows[i]->proc))
-			fprintf(r->out, "sockstrace: preload: pid %d (%s): %lu shim record%s lost\n",
+			report_printf(r->out, "sockstrace: preload: pid %d (%s): %lu shim record%s lost\n",
 				p->pid, p->comm, diff_lost(p), diff_lost(p) == 1 ? "" : "s");
 		if (r->json)
 			json_row(c, r->json, rows[i]);
 	}
 	if (c->bad)
-		fprintf(r->out, "sockstrace: preload: %lu malformed record%s ignored\n", c->bad,
+		report_printf(r->out, "sockstrace: preload: %lu malformed record%s ignored\n", c->bad,
 			c->bad == 1 ? "" : "s");
 	if (c->out_of_memory)
 		fputs("sockstrace: preload: out of memory: the counts are incomplete\n", r->out);

@@ -189,6 +189,7 @@ static const struct key keys[] = {
 	BOOL_KEY("quiet", quiet),
 	BOOL_KEY("verbose", verbose),
 	BOOL_KEY("io_uring", io_uring),
+	BOOL_KEY("userfaultfd", userfaultfd),
 	BOOL_KEY("netns", netns),
 	BOOL_KEY("preload", preload),
 	{ .name = "dns", .kind = KEY_STRING, .set = set_dns,

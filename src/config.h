@@ -57,6 +57,7 @@ struct settings {
 	bool quiet;                /* no summary line, leak lines only */
 	bool verbose;              /* also report allowed destinations */
 	bool io_uring;             /* allow io_uring_setup, which no filter can see into */
+	bool userfaultfd;          /* allow userfaultfd, which can stall the kernel mid-read */
 	bool netns;                /* run the program in its own network namespace */
 	enum isolation isolation;  /* redirect: credentials per connection, process, none, fixed */
 	enum dns_mode dns;         /* DNS queries: leaks, or answered through the proxy */

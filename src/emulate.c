@@ -13,17 +13,17 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cmsg.h"
 #include "emulate.h"
 #include "thread.h"
 #include "tracee.h"
 
 /* Most payload one emulated call carries: UDP's 64 KiB datagrams with room to spare. */
 #define PAYLOAD_MAX (1u << 20)
-/* Most ancillary data per message (the kernel's optmem_max is 20 KiB by default). */
-#define CONTROL_MAX (64u << 10)
 /* UIO_MAXIOV: the kernel's limit on iovecs per message and messages per sendmmsg. */
 #define IOV_MAX_KERNEL 1024
 
@@ -56,6 +56,9 @@ struct emulation {
 	const struct proxy *proxy; /* redirect: the proxy to go through, else NULL */
 	char user[256], pass[256]; /* redirect: the proxy credentials (RFC 1929: 255 bytes) */
 	bool auth;                 /* redirect: send user and pass */
+	int level, optname;        /* setsockopt: the option */
+	socklen_t optlen;          /* setsockopt: bytes in optval */
+	uint8_t optval[16];        /* setsockopt: the value judged (a copy) */
 	struct emulation *next;    /* worker queue link */
 	void *owner;               /* who waits for it (emulate_set_owner) */
 };
@@ -127,6 +130,18 @@ static int gather(pid_t tid, enum abi abi, uint64_t iov_addr, uint64_t iovlen, s
 	return 0;
 }
 
+/* Refuses ancillary data that would send elsewhere than the judged address: checked on the
+ * copy that is sent, in the native layout, so a thread that rewrote the tracee's control
+ * data after the decoder judged it gains nothing. Returns 0, -EPERM or -EINVAL (malformed:
+ * the kernel would refuse it too). */
+static int control_check(const struct message *m)
+{
+	struct cmsg_hit hit;
+	int rc = cmsg_forbidden(m->control, m->control_len, ABI_X86_64, &hit);
+
+	return rc == 1 ? -EPERM : rc;
+}
+
 /*
  * Copies ancillary data. For IP sockets it is plain data (IP_PKTINFO, IP_TTL, UDP_SEGMENT...;
  * SCM_RIGHTS exists only on unix sockets, which are never emulated). An i386 tracee's
@@ -151,7 +166,7 @@ static int copy_control(pid_t tid, enum abi abi, uint64_t addr, uint64_t len, st
 	if (abi == ABI_X86_64) {
 		m->control = steal_ptr(in);
 		m->control_len = len;
-		return 0;
+		return control_check(m);
 	}
 	out = calloc(1, len * 2 + CMSG_SPACE(0));
 	if (!out)
@@ -177,7 +192,7 @@ static int copy_control(pid_t tid, enum abi abi, uint64_t addr, uint64_t len, st
 	}
 	m->control = out;
 	m->control_len = o;
-	return 0;
+	return control_check(m);
 }
 
 /* The vetted destination of message i, or -1. */
@@ -254,6 +269,39 @@ static int load_sendto(struct emulation *e, const struct call *c)
 	return tracee_read(e->tid, c->args[1], e->msgs[0].iov.iov_base, len);
 }
 
+/* True when the sticky option level:optname of sock is empty; false also when the kernel
+ * will not say. */
+static bool option_empty(int sock, int level, int optname)
+{
+	uint8_t buf[64];
+	socklen_t len = sizeof(buf);
+
+	return getsockopt(sock, level, optname, buf, &len) == 0 && len == 0;
+}
+
+/*
+ * The socket must not carry a sticky option that sends elsewhere than the judged address:
+ * an IPv6 routing header, or IPv4 options (source routes; an IPv6 socket keeps them for
+ * its IPv4-mapped traffic, ipv6_setsockopt() passing SOL_IP on). sockstrace denies setting
+ * them, but a socket can have them from before it was traced (--attach, an inherited
+ * socket). Only the options the call's destinations would use are asked for (one
+ * getsockopt() each, about 0.4 us); a call without a destination may use either. Returns 0,
+ * or -EPERM.
+ */
+static int sticky_options_check(int sock, int domain, const struct call *c)
+{
+	bool v4 = domain == AF_INET || c->n_dests == 0, v6 = domain == AF_INET6 && c->n_dests == 0;
+
+	for (size_t i = 0; i < c->n_dests && domain == AF_INET6; i++) {
+		v4 = v4 || c->dests[i].ep.family == AF_INET;
+		v6 = v6 || c->dests[i].ep.family != AF_INET;
+	}
+	if ((v6 && !option_empty(sock, IPPROTO_IPV6, IPV6_RTHDR)) ||
+	    (v4 && !option_empty(sock, IPPROTO_IP, IP_OPTIONS)))
+		return -EPERM;
+	return 0;
+}
+
 /*
  * A new emulation of c on a duplicate of its socket, when that is an IP socket: with or
  * without destinations (a sendmsg whose msg_name was NULL when it was read may not be NULL
@@ -265,7 +313,7 @@ static int load_sendto(struct emulation *e, const struct call *c)
 static int emulation_new(int pidfd, const struct call *c, struct emulation **ret)
 {
 	struct emulation *e;
-	int domain = 0;
+	int domain = 0, rc;
 	socklen_t optlen = sizeof(int);
 
 	if (c->fd < 0)
@@ -276,8 +324,7 @@ static int emulation_new(int pidfd, const struct call *c, struct emulation **ret
 	*e = (struct emulation){ .tid = c->tid, .abi = c->abi, .nr = c->def->nr_x86_64, .sock = -1 };
 	e->sock = pidfd_getfd(pidfd, c->fd, 0);
 	if (e->sock < 0 || getsockopt(e->sock, SOL_SOCKET, SO_DOMAIN, &domain, &optlen) < 0) {
-		int rc = errno == ENOTSOCK ? 0 : -errno;
-
+		rc = errno == ENOTSOCK ? 0 : -errno;
 		emulation_free(e);
 		return rc;
 	}
@@ -285,9 +332,14 @@ static int emulation_new(int pidfd, const struct call *c, struct emulation **ret
 		emulation_free(e);
 		return 0;
 	}
+	rc = sticky_options_check(e->sock, domain, c);
+	if (rc < 0) {
+		emulation_free(e);
+		return rc;
+	}
 	optlen = sizeof(int);
 	getsockopt(e->sock, SOL_SOCKET, SO_TYPE, &e->type, &optlen);
-	e->dests = malloc((c->n_dests ? c->n_dests : 1) * sizeof(*e->dests));
+	e->dests = malloc(c->n_dests ? c->n_dests * sizeof(*e->dests) : 1);
 	if (!e->dests) {
 		emulation_free(e);
 		return -ENOMEM;
@@ -346,6 +398,12 @@ int emulate_prepare(int pidfd, const struct call *c, struct emulation **ret)
 		e->flags = (int)c->args[3];
 		rc = load_messages(e, c);
 		break;
+	case SYS_setsockopt:
+		e->level = (int)c->args[1];
+		e->optname = (int)c->args[2];
+		e->optlen = c->optlen;
+		memcpy(e->optval, c->optval, sizeof(e->optval));
+		break;
 	default:
 		rc = -ENOSYS;
 		break;
@@ -362,6 +420,8 @@ bool emulate_blocks(const struct emulation *e)
 {
 	if (e->proxy)
 		return true;
+	if (e->nr == SYS_setsockopt)
+		return false;
 	if (e->type == SOCK_DGRAM || e->type == SOCK_RAW || (e->flags & MSG_DONTWAIT))
 		return false;
 	return !(fcntl(e->sock, F_GETFL) & O_NONBLOCK);
@@ -423,6 +483,9 @@ void emulate_run(struct emulation *e)
 	switch (e->nr) {
 	case SYS_connect:
 		rc = connect(e->sock, (const struct sockaddr *)e->dests[0].raw, e->dests[0].raw_len);
+		break;
+	case SYS_setsockopt:
+		rc = setsockopt(e->sock, e->level, e->optname, e->optval, e->optlen);
 		break;
 	case SYS_sendto:
 	case SYS_sendmsg: {

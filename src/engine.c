@@ -69,6 +69,11 @@ void engine_kill_if_due(struct engine *en)
 	}
 }
 
+unsigned engine_allowances(const struct settings *s)
+{
+	return (s->io_uring ? ALLOW_IO_URING : 0) | (s->userfaultfd ? ALLOW_USERFAULTFD : 0);
+}
+
 int engine_done_fd(const struct engine *en)
 {
 	return en->done_pipe[0];
@@ -326,7 +331,7 @@ void engine_call(struct engine *en, const struct ticket *t, struct call *c)
 		leaker_fill(c, &ctx.sock, &l);
 	switch (j.outcome) {
 	case OUTCOME_RUN:
-		if (!c->def->emulated) {
+		if (!c->def->emulated && !c->emulate) {
 			en->ops->answer(en, t, 0, true);
 			return;
 		}

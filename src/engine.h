@@ -73,6 +73,9 @@ struct engine {
  * (--core-dump) a core file of its process into l, as s asks. */
 void leaker_take_stack(const struct settings *s, pid_t tid, struct leaker *l);
 
+/* What the settings let through that the syscall table denies by default (ALLOW_*). */
+unsigned engine_allowances(const struct settings *s);
+
 /* Sets up en for s and r (the done pipe, the nonce, the --dns plan, --preload). Returns 0, or
  * -errno with a message in err. */
 int engine_init(struct engine *en, const struct settings *s, struct report *r,

@@ -1,103 +1,69 @@
-/* The seccomp filter loaded into the traced program. */
+/* The seccomp filter loaded into the traced program: generated from the syscall table. */
 
 #include <errno.h>
-#include <linux/seccomp.h>
-#include <sys/ptrace.h>
 #include <unistd.h>
 
 #include "filter.h"
 #include "syscalls.h"
 
-/* argument arg == v, looking at the low 32 bits only: the kernel reads an int argument from
- * the low half of the register, whatever the high half holds. (libseccomp's SCMP_CMP32 still
- * requires the high half to be zero, so a program could set it and slip past.) */
-#define LOW32_EQ(arg, v) SCMP_CMP64(arg, SCMP_CMP_MASKED_EQ, 0xffffffffULL, (uint32_t)(v))
-
-/* What the filter does with an intercepted call: notify sockstrace's listener. */
+/* What the filter does with a call the syscall table intercepts. */
 #define INTERCEPT SCMP_ACT_NOTIFY
 
-/* Adds one rule, returning 0 or -errno. */
-#define RULE(ctx, action, name, ...) \
-	seccomp_rule_add(ctx, action, SCMP_SYS(name), __VA_ARGS__)
-
 /*
- * Raw, packet and ICMP sockets send without an address a proxy could carry: socket() fails
- * with EACCES for them.
+ * Adds rule r of syscall nr. The comparisons are masked: libseccomp's SCMP_CMP32 still
+ * requires the high half of the register to be zero, which the program controls, while the
+ * kernel reads an int argument from the low half alone. compat: the i386 filter, where the
+ * kernel reads 32-bit registers: only the low half is ever compared.
  */
-static int deny_sockets(scmp_filter_ctx ctx)
+static int add_rule(scmp_filter_ctx ctx, int nr, const struct arg_rule *r, bool compat)
 {
-	int rc = 0;
+	struct scmp_arg_cmp cmp[3];
+	uint64_t width = compat ? 0xffffffffULL : ~0ULL;
 
-	for (size_t i = 0; i < denied_socket_count && rc == 0; i++) {
-		const struct socket_kind *k = &denied_sockets[i];
-		struct scmp_arg_cmp cmp[3];
-		unsigned n = 0;
-
-		cmp[n++] = LOW32_EQ(0, k->family);
-		if (k->type >= 0)
-			cmp[n++] = SCMP_CMP64(1, SCMP_CMP_MASKED_EQ, 0xf, (uint32_t)k->type);
-		if (k->protocol >= 0)
-			cmp[n++] = LOW32_EQ(2, k->protocol);
-		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), n, cmp);
-	}
-	return rc;
+	for (unsigned k = 0; k < r->n_conds; k++)
+		cmp[k] = SCMP_CMP64(r->cond[k].arg, SCMP_CMP_MASKED_EQ, r->cond[k].mask & width,
+				    r->cond[k].value & width);
+	return seccomp_rule_add_array(ctx, INTERCEPT, nr, r->n_conds, cmp);
 }
 
 /*
- * Adds the rules to ctx. native: the x86_64 filter, where a row's dest_arg is compared
- * (sendto() without an address never stops) and socket() is judged by argument. Never on
- * i386: libseccomp maps socketcall(2) for us, but an argument comparison there would test
- * socketcall's own registers, not the sub-call's arguments in the block they point to; so
- * there every row stops and the tracer decides.
+ * Adds the rules of row d to ctx, leaving out the rules that allow lifts. native: the x86_64
+ * filter, where a row's dest_arg is compared (sendto() without an address never stops).
+ * On i386 the socket calls stop by number alone: an argument comparison on socketcall(2)
+ * would test socketcall's own registers, not the sub-call's arguments in the block they
+ * point to, so there the tracer decides (syscall_rule_match()).
  */
-static int add_rules(scmp_filter_ctx ctx, bool native, bool allow_io_uring)
+static int add_row(scmp_filter_ctx ctx, const struct syscall_def *d, bool native, unsigned allow)
+{
+	int nr = seccomp_syscall_resolve_name(d->name);
+	int rc = 0;
+
+	if (native && d->dest_arg >= 0)
+		return seccomp_rule_add(ctx, INTERCEPT, nr, 1,
+					SCMP_CMP((unsigned)d->dest_arg, SCMP_CMP_NE, 0));
+	if (!d->rules || (!native && d->socketcall))
+		return seccomp_rule_add(ctx, INTERCEPT, nr, 0);
+	for (size_t i = 0; i < d->n_rules && rc == 0; i++)
+		if (!(d->rules[i].unless & allow))
+			rc = add_rule(ctx, nr, &d->rules[i], !native);
+	return rc;
+}
+
+static int add_rules(scmp_filter_ctx ctx, bool native, unsigned allow)
 {
 	int rc = 0;
 
-	for (size_t i = 0; i < syscall_count && rc == 0; i++) {
-		const struct syscall_def *d = &syscall_table[i];
-		int nr = seccomp_syscall_resolve_name(d->name);
-
-		if ((native && d->compat_only) || d->own_rules)
-			continue;
-		if (native && d->dest_arg >= 0)
-			rc = seccomp_rule_add(ctx, INTERCEPT, nr, 1,
-					      SCMP_CMP((unsigned)d->dest_arg, SCMP_CMP_NE, 0));
-		else
-			rc = seccomp_rule_add(ctx, INTERCEPT, nr, 0);
-	}
-	if (rc == 0 && native)
-		rc = deny_sockets(ctx);
-	/* io_uring performs connect and send in the kernel, where no filter sees them. */
-	if (rc == 0 && !allow_io_uring)
-		rc = RULE(ctx, SCMP_ACT_ERRNO(EPERM), io_uring_setup, 0);
-	/*
-	 * The tracee must not change the rules. A filter of its own that returns
-	 * SECCOMP_RET_USER_NOTIF outranks our TRACE, and its supervisor could let a connect
-	 * continue unseen (seccomp(2)); without a listener such a filter cannot be made.
-	 */
-	if (rc == 0)
-		rc = RULE(ctx, SCMP_ACT_ERRNO(EPERM), seccomp, 2,
-			  LOW32_EQ(0, SECCOMP_SET_MODE_FILTER),
-			  SCMP_A1_64(SCMP_CMP_MASKED_EQ, SECCOMP_FILTER_FLAG_NEW_LISTENER,
-				     SECCOMP_FILTER_FLAG_NEW_LISTENER));
-	/* Nor act through a process outside the traced tree: attaching to one, or writing its
-	 * memory, would make it a puppet that sends unseen. sockstrace decides (a process of
-	 * the tree may be traced: its calls still come to us), and so it sees
-	 * PTRACE_O_SUSPEND_SECCOMP, which is always denied. */
-	if (rc == 0)
-		rc = RULE(ctx, INTERCEPT, ptrace, 1, LOW32_EQ(0, PTRACE_ATTACH));
-	if (rc == 0)
-		rc = RULE(ctx, INTERCEPT, ptrace, 1, LOW32_EQ(0, PTRACE_SEIZE));
-	if (rc == 0)
-		rc = RULE(ctx, INTERCEPT, ptrace, 1, LOW32_EQ(0, PTRACE_SETOPTIONS));
-	if (rc == 0)
-		rc = RULE(ctx, SCMP_ACT_ERRNO(EPERM), process_vm_writev, 0);
+	for (size_t i = 0; i < syscall_count && rc == 0; i++)
+		rc = add_row(ctx, &syscall_table[i], native, allow);
+	/* Sub-calls without a row of their own stop too: the sub-call number is a register
+	 * whose high half the kernel ignores, and only the tracer compares 32 bits of it. */
+	if (rc == 0 && !native)
+		rc = seccomp_rule_add(ctx, INTERCEPT, SCMP_SYS(socketcall), 0);
 	return rc;
 }
 
 /* A context for one architecture with the common attributes. */
-static int new_ctx(uint32_t arch, bool compare_args, bool allow_io_uring, scmp_filter_ctx *ret)
+static int new_ctx(uint32_t arch, bool native, unsigned allow, scmp_filter_ctx *ret)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int rc;
@@ -110,7 +76,7 @@ static int new_ctx(uint32_t arch, bool compare_args, bool allow_io_uring, scmp_f
 	if (rc == 0)
 		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, geteuid() != 0);
 	if (rc == 0)
-		rc = add_rules(ctx, compare_args, allow_io_uring);
+		rc = add_rules(ctx, native, allow);
 	if (rc < 0) {
 		seccomp_release(ctx);
 		return rc;
@@ -119,15 +85,15 @@ static int new_ctx(uint32_t arch, bool compare_args, bool allow_io_uring, scmp_f
 	return 0;
 }
 
-int filter_build(bool allow_io_uring, scmp_filter_ctx *ret)
+int filter_build(unsigned allow, scmp_filter_ctx *ret)
 {
 	scmp_filter_ctx native, compat;
 	int rc;
 
-	rc = new_ctx(SCMP_ARCH_X86_64, true, allow_io_uring, &native);
+	rc = new_ctx(SCMP_ARCH_X86_64, true, allow, &native);
 	if (rc < 0)
 		return rc;
-	rc = new_ctx(SCMP_ARCH_X86, false, allow_io_uring, &compat);
+	rc = new_ctx(SCMP_ARCH_X86, false, allow, &compat);
 	if (rc < 0) {
 		seccomp_release(native);
 		return rc;

@@ -5,7 +5,9 @@
 #include <stdbool.h>
 
 /*
- * Builds the filter: SECCOMP_RET_TRACE for every row of the syscall table on x86_64 and i386; io_uring_setup denied unless
- * allow_io_uring. No-new-privs is set only when not root. Returns 0 and *ret, or -errno.
+ * Builds the filter from the syscall table: every row intercepted on x86_64 and i386 where
+ * its rules say (argument comparisons on x86_64; on i386, every socket call and socketcall
+ * stops), leaving out the rules that allow (ALLOW_* bits of syscalls.h) lifts. No-new-privs is
+ * set only when not root. Returns 0 and *ret, or -errno.
  */
-int filter_build(bool allow_io_uring, scmp_filter_ctx *ret);
+int filter_build(unsigned allow, scmp_filter_ctx *ret);

@@ -75,9 +75,9 @@ void judge_call(const struct judge_context *ctx, const struct call *c, struct ju
 	if (c->deny_errno) {
 		if (c->target && ctx->in_tree)
 			return; /* ptrace or process_vm_writev of a process of the tree */
-		/* Denied whatever the action: it never runs, and log only names it. */
-		j->v[0] = (struct ruling){ VK_LEAK, "denied: it would escape the filter or the "
-					    "proxy", action == ACTION_REDIRECT ? ACTION_BLOCK : action,
+		/* Denied whatever the action: it never runs (log and redirect block it too). */
+		j->v[0] = (struct ruling){ VK_LEAK, "always denied",
+					    action == ACTION_KILL ? ACTION_KILL : ACTION_BLOCK,
 					    c->deny_kind };
 		j->n_leaks = 1;
 		j->outcome = OUTCOME_DENY;

@@ -20,7 +20,7 @@ enum {
 	OPT_LEAK_EXIT_CODE, OPT_IO_URING, OPT_NETNS, OPT_ISOLATE, OPT_PROXY_USER, OPT_PROXY_PASS,
 	OPT_DNS, OPT_CORE_DUMP, OPT_NO_RESTRICT_UNIX, OPT_NO_UNIX_ONLY, OPT_NETLINK,
 	OPT_NO_IO_URING, OPT_NO_NETNS, OPT_NO_PRELOAD, OPT_NO_QUIET, OPT_NO_VERBOSE,
-	OPT_PRELOAD, OPT_JUNIT, OPT_SARIF, OPT_ROUTE_PROBES,
+	OPT_PRELOAD, OPT_JUNIT, OPT_SARIF, OPT_ROUTE_PROBES, OPT_USERFAULTFD, OPT_NO_USERFAULTFD,
 };
 
 static const struct option options[] = {
@@ -44,6 +44,7 @@ static const struct option options[] = {
 	{ "core-dump", required_argument, NULL, OPT_CORE_DUMP },
 	{ "leak-exit-code", required_argument, NULL, OPT_LEAK_EXIT_CODE },
 	{ "allow-io-uring", no_argument, NULL, OPT_IO_URING },
+	{ "allow-userfaultfd", no_argument, NULL, OPT_USERFAULTFD },
 	{ "netns", no_argument, NULL, OPT_NETNS },
 	{ "isolate", required_argument, NULL, OPT_ISOLATE },
 	{ "dns", required_argument, NULL, OPT_DNS },
@@ -59,6 +60,7 @@ static const struct option options[] = {
 	{ "no-unix-only", no_argument, NULL, OPT_NO_UNIX_ONLY },
 	{ "netlink", no_argument, NULL, OPT_NETLINK },
 	{ "no-allow-io-uring", no_argument, NULL, OPT_NO_IO_URING },
+	{ "no-allow-userfaultfd", no_argument, NULL, OPT_NO_USERFAULTFD },
 	{ "no-netns", no_argument, NULL, OPT_NO_NETNS },
 	{ "no-preload", no_argument, NULL, OPT_NO_PRELOAD },
 	{ "no-quiet", no_argument, NULL, OPT_NO_QUIET },
@@ -90,6 +92,7 @@ static const struct { int opt; const char *key; const char *value; } option_keys
 	{ OPT_NETLINK, "allow_netlink", "true" }, { OPT_NO_IO_URING, "io_uring", "false" },
 	{ OPT_NO_NETNS, "netns", "false" }, { OPT_NO_PRELOAD, "preload", "false" },
 	{ OPT_NO_QUIET, "quiet", "false" }, { OPT_NO_VERBOSE, "verbose", "false" },
+	{ OPT_USERFAULTFD, "userfaultfd", "true" }, { OPT_NO_USERFAULTFD, "userfaultfd", "false" },
 };
 
 static void usage(FILE *f)
@@ -130,6 +133,8 @@ static void usage(FILE *f)
 "      --core-dump DIR      write a core file of each leaking process into DIR, for gdb\n"
 "      --leak-exit-code N   exit status when a leak was seen (default 3; 0: the program's)\n"
 "      --allow-io-uring     let the program use io_uring, which no filter can see into\n"
+"      --allow-userfaultfd  let the program use userfaultfd, which can stall the kernel\n"
+"                           between sockstrace's check and the kernel's own read\n"
 "      --netns              run PROGRAM in its own network namespace with only loopback,\n"
 "                           where the proxies are relayed: the kernel enforces it too\n"
 "  -p, --attach PID         trace the running process PID and its threads instead; every\n"
@@ -139,8 +144,9 @@ static void usage(FILE *f)
 "  -v, --verbose            also report allowed destinations\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
-"      --no-restrict-unix, --no-unix-only, --netlink, --no-allow-io-uring, --no-netns,\n"
-"      --no-preload, --no-quiet, --no-verbose   undo what the configuration file set\n"
+"      --no-restrict-unix, --no-unix-only, --netlink, --no-allow-io-uring,\n"
+"      --no-allow-userfaultfd, --no-netns, --no-preload, --no-quiet, --no-verbose\n"
+"                           undo what the configuration file set\n"
 "\n"
 "The environment's TOR_SOCKS_HOST and TOR_SOCKS_PORT override the configured proxies;\n"
 "SOCKSTRACE_CONFIG names the configuration file. Exit status: the program's own, %d when\n"

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <seccomp.h>
@@ -166,6 +167,7 @@ static void on_notification(struct notifier *n)
 	struct call c = { .dests = dests };
 	struct ticket t;
 	uint64_t args[6];
+	int rc;
 
 	memset(q, 0, sizeof(*q));
 	if (seccomp_notify_receive(n->sp.listener, q) < 0)
@@ -173,7 +175,17 @@ static void on_notification(struct notifier *n)
 	t = (struct ticket){ .id = q->id, .tid = (pid_t)q->pid };
 	for (int i = 0; i < 6; i++)
 		args[i] = q->data.args[i];
-	if (syscall_decode(t.tid, q->data.arch, (uint64_t)q->data.nr, args, &c) < 0) {
+	rc = syscall_decode(t.tid, q->data.arch, (uint64_t)q->data.nr, args,
+			    engine_allowances(n->en.s), &c);
+	if (rc == -ENOENT && (c.def || (q->data.arch == AUDIT_ARCH_I386 &&
+					 q->data.nr == I386_NR_SOCKETCALL))) {
+		/* A row none of whose rules holds, or an i386 socketcall sub-call without a row
+		 * (recv, bind...): the filter cannot look at those arguments, so every one stops;
+		 * the kernel runs it as it is. */
+		respond(n, &t, 0, true);
+		return;
+	}
+	if (rc < 0) {
 		c = (struct call){ .tid = t.tid, .def = &unknown_call, .fd = -1, .dests = dests,
 				   .deny_errno = ENOSYS, .deny_kind = KIND_TAMPER };
 		snprintf(c.what, sizeof(c.what), "syscall %d (arch 0x%x)", q->data.nr,
@@ -265,7 +277,7 @@ int notify_run(const struct settings *s, struct report *r, char *const argv[],
 	rc = engine_init(&n.en, s, r, &notify_ops, &n, err, errlen);
 	if (rc == 0 && (rc = seccomp_notify_alloc(&n.req, &n.resp)) < 0)
 		snprintf(err, errlen, "cannot allocate a notification: %s", strerror(-rc));
-	if (rc == 0 && (rc = filter_build(s->io_uring, &filter)) < 0)
+	if (rc == 0 && (rc = filter_build(engine_allowances(s), &filter)) < 0)
 		snprintf(err, errlen, "cannot build the seccomp filter: %s", strerror(-rc));
 	if (rc < 0) {
 		engine_free(&n.en);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -115,6 +116,38 @@ static void json_time(FILE *f)
 
 	now_iso(now);
 	json_time_of(f, now);
+}
+
+void report_printf(FILE *f, const char *fmt, ...)
+{
+	size_t flen = strlen(fmt);
+	bool newline = flen && fmt[flen - 1] == '\n';
+	char small[1024], *buf = small;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(small)) {
+		buf = malloc((size_t)n + 1);
+		if (!buf)
+			return;
+		va_start(ap, fmt);
+		vsnprintf(buf, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	for (int i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+		if ((ch < 0x20 || ch == 0x7f) && !(newline && i == n - 1))
+			fprintf(f, "\\x%02x", ch);
+		else
+			fputc(ch, f);
+	}
+	if (buf != small)
+		free(buf);
 }
 
 static const char *dest_problem(const struct dest *d)
@@ -235,38 +268,39 @@ void report_leak(struct report *r, const struct leak_event *e)
 	now_iso(time);
 	site_id_format(leak_site(r, e, time), site);
 	if (e->probe_only)
-		fprintf(r->out, "sockstrace: route probe neutralised (not counted): pid %d", e->pid);
+		report_printf(r->out, "sockstrace: route probe neutralised (not counted): pid %d",
+			      e->pid);
 	else
-		fprintf(r->out, "sockstrace: leak %s: pid %d", action_past(e->action), e->pid);
+		report_printf(r->out, "sockstrace: leak %s: pid %d", action_past(e->action), e->pid);
 	if (e->tid != e->pid)
-		fprintf(r->out, " tid %d", e->tid);
+		report_printf(r->out, " tid %d", e->tid);
 	if (e->call) {
-		fprintf(r->out, " (%s) %s [%s, %s] [site %s]\n", e->comm, e->call,
-			leak_kind_name(e->kind), e->arch, site);
+		report_printf(r->out, " (%s) %s [%s, %s] [site %s]\n", e->comm, e->call,
+			      leak_kind_name(e->kind), e->arch, site);
 	} else {
 		if (e->dest->error)
 			snprintf(where, sizeof(where), "%s", dest_problem(e->dest));
 		else
 			endpoint_format(&e->dest->ep, where, sizeof(where));
-		fprintf(r->out, " (%s) %s(%s) [%s, %s]%s [site %s]\n", e->comm, e->syscall, where,
-			e->transport, e->arch,
-			e->kind == KIND_ROUTE_PROBE ? " (route probe, no data sent)" : "", site);
+		report_printf(r->out, " (%s) %s(%s) [%s, %s]%s [site %s]\n", e->comm, e->syscall,
+			      where, e->transport, e->arch,
+			      e->kind == KIND_ROUTE_PROBE ? " (route probe, no data sent)" : "", site);
 	}
 	for (int i = 0; i < e->n_frames; i++) {
 		const struct frame *f = &e->frames[i];
-		fprintf(r->out, "    #%-2d 0x%016" PRIx64 " in ", i, f->pc);
+		report_printf(r->out, "    #%-2d 0x%016" PRIx64 " in ", i, f->pc);
 		if (f->function[0])
-			fprintf(r->out, "%s+0x%" PRIx64, f->function, f->offset);
+			report_printf(r->out, "%s+0x%" PRIx64, f->function, f->offset);
 		else
 			fputs("??", r->out);
-		fprintf(r->out, " () from %s\n", f->module[0] ? f->module : "[anonymous]");
+		report_printf(r->out, " () from %s\n", f->module[0] ? f->module : "[anonymous]");
 	}
 	if (e->stack_why)
-		fprintf(r->out, "    (no stack: %s)\n", e->stack_why);
+		report_printf(r->out, "    (no stack: %s)\n", e->stack_why);
 	if (e->core)
-		fprintf(r->out, "    (core dump: %s)\n", e->core);
+		report_printf(r->out, "    (core dump: %s)\n", e->core);
 	if (e->core_why)
-		fprintf(r->out, "    (no core dump: %s)\n", e->core_why);
+		report_printf(r->out, "    (no core dump: %s)\n", e->core_why);
 	fflush(r->out);
 	if (r->json)
 		leak_json(r->json, e, site, time);
@@ -278,7 +312,7 @@ void report_allowed(struct report *r, pid_t tid, const char *syscall, const stru
 	char where[ENDPOINT_STRLEN];
 
 	endpoint_format(ep, where, sizeof(where));
-	fprintf(r->out, "sockstrace: allowed: tid %d %s(%s) by %s\n", tid, syscall, where, rule);
+	report_printf(r->out, "sockstrace: allowed: tid %d %s(%s) by %s\n", tid, syscall, where, rule);
 }
 
 /* n with thousands separators: "1,073". */
@@ -386,12 +420,12 @@ int report_summary(struct report *r, const struct summary *s)
 
 	if (!r->quiet) {
 		if (s->leaks && s->leaks_by_action[ACTION_REDIRECT])
-			fprintf(r->out, "sockstrace: %lu leak%s (%lu blocked, %lu killed, %lu logged, "
+			report_printf(r->out, "sockstrace: %lu leak%s (%lu blocked, %lu killed, %lu logged, "
 				"%lu redirected); ", s->leaks, s->leaks == 1 ? "" : "s",
 				s->leaks_by_action[ACTION_BLOCK], s->leaks_by_action[ACTION_KILL],
 				s->leaks_by_action[ACTION_LOG], s->leaks_by_action[ACTION_REDIRECT]);
 		else if (s->leaks)
-			fprintf(r->out, "sockstrace: %lu leak%s (%lu blocked, %lu killed, %lu logged); ",
+			report_printf(r->out, "sockstrace: %lu leak%s (%lu blocked, %lu killed, %lu logged); ",
 				s->leaks, s->leaks == 1 ? "" : "s", s->leaks_by_action[ACTION_BLOCK],
 				s->leaks_by_action[ACTION_KILL], s->leaks_by_action[ACTION_LOG]);
 		else
@@ -402,7 +436,7 @@ int report_summary(struct report *r, const struct summary *s)
 		if (s->detached)
 			fputs("detached from the program\n", r->out);
 		else
-			fprintf(r->out, "program exited with status %d\n", s->program_status);
+			report_printf(r->out, "program exited with status %d\n", s->program_status);
 		if (r->sites.leaks)
 			report_sites_text(r->out, "sockstrace", &r->sites);
 		fflush(r->out);

@@ -84,6 +84,14 @@ void report_site_members(FILE *f, const struct site *st);
 /* "blocked", "killed", "logged", "redirected". */
 const char *action_past(enum leak_action a);
 
+/*
+ * printf() for the human lines: every byte of the result below 0x20, and 0x7f, is written as
+ * \xNN, but for the newline that ends fmt itself. Names the program controls (its comm, a
+ * symbol, a file name, a socket path) can then neither move the cursor nor rewrite a line
+ * on a terminal. JSON has its own escaping.
+ */
+void report_printf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* For other writers of report objects (compare.c): a JSON string (RFC 8259), and the
  * "time":"..." member every object carries. */
 void report_json_string(FILE *f, const char *s);

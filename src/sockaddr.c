@@ -113,6 +113,7 @@ const char *family_name(int family, char *buf, size_t size)
 	case AF_UNIX: return "AF_UNIX";
 	case AF_NETLINK: return "AF_NETLINK";
 	case AF_PACKET: return "AF_PACKET";
+	case AF_XDP: return "AF_XDP";
 	default:
 		snprintf(buf, size, "AF_%d", family);
 		return buf;

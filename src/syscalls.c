@@ -2,21 +2,28 @@
 
 #include <errno.h>
 #include <linux/audit.h>
+#include <linux/if_tun.h>
 #include <linux/net.h>
+#include <linux/seccomp.h>
+#include <linux/userfaultfd.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
+#include <stdarg.h>
 #include <stdbool.h>
-#include <string.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 
 #include "cleanup.h"
+#include "cmsg.h"
 #include "syscalls.h"
 #include "tracee.h"
 
 /* i386 numbers come from arch/x86/entry/syscalls/syscall_32.tbl; the headers here are
- * x86_64's. socketcall(2) multiplexes the socket calls by its first argument. */
-#define I386_NR_SOCKETCALL 102
+ * x86_64's. */
 
 static struct dest *next_dest(struct call *c)
 {
@@ -67,6 +74,164 @@ static int decode_sendto(struct call *c)
 	return 0;
 }
 
+/* Conditions on one argument: an int compared on its low 32 bits, a long on all 64, and
+ * bits that must all be set. */
+#define INT_EQ(i, v) { .arg = (i), .mask = 0xffffffffULL, .value = (uint32_t)(v) }
+#define LONG_EQ(i, v) { .arg = (i), .mask = ~0ULL, .value = (uint64_t)(v) }
+#define BITS_SET(i, bits) { .arg = (i), .mask = (bits), .value = (bits) }
+/* A row's rules. */
+#define RULES(r) .rules = (r), .n_rules = ARRAY_SIZE(r)
+
+/* Sockets that send without an address a proxy could carry: packet, XDP, raw IP and ICMP
+ * sockets (socket(AF_INET, SOCK_PACKET) is a packet socket: __sock_create()). The kernel
+ * ignores the type's SOCK_NONBLOCK and SOCK_CLOEXEC bits (SOCK_TYPE_MASK). */
+#define SOCK_TYPE(t) { .arg = 1, .mask = 0xf, .value = (t) }
+static const struct arg_rule socket_rules[] = {
+	{ "AF_PACKET", 1, { INT_EQ(0, AF_PACKET) }, 0 },
+	{ "AF_XDP", 1, { INT_EQ(0, AF_XDP) }, 0 },
+	{ "SOCK_RAW", 2, { INT_EQ(0, AF_INET), SOCK_TYPE(SOCK_RAW) }, 0 },
+	{ "SOCK_RAW", 2, { INT_EQ(0, AF_INET6), SOCK_TYPE(SOCK_RAW) }, 0 },
+	{ "SOCK_PACKET", 2, { INT_EQ(0, AF_INET), SOCK_TYPE(SOCK_PACKET) }, 0 },
+	{ "IPPROTO_ICMP", 3, { INT_EQ(0, AF_INET), SOCK_TYPE(SOCK_DGRAM), INT_EQ(2, IPPROTO_ICMP) }, 0 },
+	{ "IPPROTO_ICMPV6", 3,
+	  { INT_EQ(0, AF_INET6), SOCK_TYPE(SOCK_DGRAM), INT_EQ(2, IPPROTO_ICMPV6) }, 0 },
+};
+
+static const char *sock_type_name(int type)
+{
+	switch (type & 0xf) {
+	case SOCK_STREAM: return "SOCK_STREAM";
+	case SOCK_DGRAM: return "SOCK_DGRAM";
+	case SOCK_RAW: return "SOCK_RAW";
+	case SOCK_SEQPACKET: return "SOCK_SEQPACKET";
+	case SOCK_PACKET: return "SOCK_PACKET";
+	default: return "SOCK_?";
+	}
+}
+
+/* Denies the call: errno e, a leak of kind k described by the printf-style rest. */
+static int __attribute__((format(printf, 4, 5)))
+deny(struct call *c, int e, enum leak_kind k, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->deny_errno = e;
+	c->deny_kind = k;
+	va_start(ap, fmt);
+	vsnprintf(c->what, sizeof(c->what), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/* Stops only for socket_rules. */
+static int decode_socket(struct call *c)
+{
+	char fam[16];
+
+	c->fd = -1;
+	return deny(c, EACCES, KIND_RAW_SOCKET, "socket(%s, %s%s%s, %d)",
+		    family_name((int)c->args[0], fam, sizeof(fam)), sock_type_name((int)c->args[1]),
+		    c->args[1] & SOCK_NONBLOCK ? "|SOCK_NONBLOCK" : "",
+		    c->args[1] & SOCK_CLOEXEC ? "|SOCK_CLOEXEC" : "", (int)c->args[2]);
+}
+
+/*
+ * The socket options that change where or whether the kernel sends: routing headers (type 4,
+ * segment routing, needs no privilege), a next hop, IPv4 options (source routes), multicast
+ * and anycast joins (the kernel sends the IGMP and MLD reports), IPV6_2292PKTOPTIONS (sticky
+ * routing headers as control messages), a device or a mark to route by.
+ */
+#define SOCKOPT(level, opt) { #opt, 2, { INT_EQ(1, level), INT_EQ(2, opt) }, 0 }
+static const struct arg_rule setsockopt_rules[] = {
+	SOCKOPT(IPPROTO_IPV6, IPV6_RTHDR),
+	SOCKOPT(IPPROTO_IPV6, IPV6_2292RTHDR),
+	SOCKOPT(IPPROTO_IPV6, IPV6_NEXTHOP),
+	SOCKOPT(IPPROTO_IPV6, IPV6_2292PKTOPTIONS),
+	SOCKOPT(IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP),
+	SOCKOPT(IPPROTO_IPV6, IPV6_JOIN_ANYCAST),
+	SOCKOPT(IPPROTO_IPV6, MCAST_JOIN_GROUP),
+	SOCKOPT(IPPROTO_IPV6, MCAST_JOIN_SOURCE_GROUP),
+	SOCKOPT(IPPROTO_IPV6, IPV6_UNICAST_IF),
+	SOCKOPT(IPPROTO_IP, IP_OPTIONS),
+	SOCKOPT(IPPROTO_IP, IP_ADD_MEMBERSHIP),
+	SOCKOPT(IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP),
+	SOCKOPT(IPPROTO_IP, MCAST_JOIN_GROUP),
+	SOCKOPT(IPPROTO_IP, MCAST_JOIN_SOURCE_GROUP),
+	SOCKOPT(IPPROTO_IP, IP_UNICAST_IF),
+	SOCKOPT(SOL_SOCKET, SO_MARK),
+	SOCKOPT(SOL_SOCKET, SO_BINDTODEVICE),
+	SOCKOPT(SOL_SOCKET, SO_BINDTOIFINDEX),
+};
+
+/* lo's interface index in every network namespace (LOOPBACK_IFINDEX, net/core/dev.c). */
+#define IFINDEX_LO 1
+
+/*
+ * SO_BINDTODEVICE and SO_BINDTOIFINDEX to lo, or back to no device, are harmless: allowed,
+ * on the value read here (c->optval, run by the emulation: a racing thread cannot change
+ * it after the check). sock_setbindtodevice() reads at most IFNAMSIZ - 1 bytes of name;
+ * SO_BINDTOIFINDEX an int. Returns true when the value was read and is harmless.
+ */
+static bool bind_to_lo(struct call *c)
+{
+	int optname = (int)c->args[2];
+	int32_t len = (int32_t)c->args[4], ifindex;
+
+	if (len < 0)
+		return false;
+	if (optname == SO_BINDTOIFINDEX) {
+		if ((size_t)len < sizeof(ifindex) ||
+		    tracee_read(c->tid, c->args[3], &ifindex, sizeof(ifindex)) < 0)
+			return false;
+		c->optlen = sizeof(ifindex);
+		memcpy(c->optval, &ifindex, sizeof(ifindex));
+		return ifindex == 0 || ifindex == IFINDEX_LO;
+	}
+	c->optlen = (uint32_t)len > IFNAMSIZ - 1 ? IFNAMSIZ - 1 : (uint32_t)len;
+	if (c->optlen && tracee_read(c->tid, c->args[3], c->optval, c->optlen) < 0) {
+		c->optlen = 0;
+		return false;
+	}
+	c->optval[c->optlen] = '\0';
+	return strcmp((char *)c->optval, "lo") == 0 || c->optval[0] == '\0';
+}
+
+/* Stops only for setsockopt_rules. */
+static int decode_setsockopt(struct call *c)
+{
+	int level = (int)c->args[1], optname = (int)c->args[2];
+
+	if (level == SOL_SOCKET && (optname == SO_BINDTODEVICE || optname == SO_BINDTOIFINDEX)) {
+		if (bind_to_lo(c)) {
+			c->emulate = true;
+			return 0;
+		}
+		if (optname == SO_BINDTODEVICE && c->optlen)
+			return deny(c, EPERM, KIND_TAMPER, "setsockopt(%d, SOL_SOCKET, SO_BINDTODEVICE, "
+				    "\"%s\")", c->fd, (char *)c->optval);
+	}
+	return deny(c, EPERM, KIND_TAMPER, "setsockopt(%d, %s, %s)", c->fd,
+		    sockopt_level_name(level), c->rule->name);
+}
+
+/* Control data of one message (raw msghdr bytes hdr): refused control messages deny the call;
+ * any control data at all makes it run on sockstrace's copy, which is checked again. */
+static void judge_control(struct call *c, const uint8_t *hdr, size_t len)
+{
+	static uint8_t control[CONTROL_MAX];
+	struct msg_control mc;
+	struct cmsg_hit hit;
+
+	if (c->deny_errno || msghdr_control(hdr, len, c->abi, &mc) < 0 || !mc.addr || !mc.len)
+		return;
+	c->emulate = true;
+	/* Longer, or unreadable: the emulation refuses it (ENOBUFS, EFAULT). */
+	if (mc.len > CONTROL_MAX || tracee_read(c->tid, mc.addr, control, mc.len) < 0)
+		return;
+	if (cmsg_forbidden(control, mc.len, c->abi, &hit) == 1)
+		deny(c, EPERM, KIND_TAMPER, "%s(%d, control message %s)", c->def->name, c->fd,
+		     hit.name);
+}
 /* The destination of one message header; the kernel clamps msg_namelen to
  * sizeof(sockaddr_storage) and ignores it with a NULL msg_name (__copy_msghdr()). */
 static void decode_msg_name(struct call *c, const uint8_t *hdr, size_t len, uint32_t msg_index)
@@ -89,6 +254,7 @@ static int decode_sendmsg(struct call *c)
 		return 0;
 	}
 	decode_msg_name(c, hdr, len, 0);
+	judge_control(c, hdr, len);
 	return 0;
 }
 
@@ -105,65 +271,114 @@ static int decode_sendmmsg(struct call *c)
 		next_dest(c)->error = -EFAULT;
 		return 0;
 	}
-	for (size_t i = 0; i < vlen; i++)
+	for (size_t i = 0; i < vlen; i++) {
 		decode_msg_name(c, vec + i * size, size, (uint32_t)i);
-	return 0;
-}
-
-const struct socket_kind denied_sockets[] = {
-	{ AF_PACKET, -1, -1 },
-	{ AF_INET, SOCK_RAW, -1 },
-	{ AF_INET6, SOCK_RAW, -1 },
-	{ AF_INET, SOCK_PACKET, -1 },
-	{ AF_INET, SOCK_DGRAM, IPPROTO_ICMP },
-	{ AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6 },
-};
-const size_t denied_socket_count = ARRAY_SIZE(denied_sockets);
-
-int socket_denied(int family, int type, int protocol)
-{
-	for (size_t i = 0; i < denied_socket_count; i++) {
-		const struct socket_kind *k = &denied_sockets[i];
-		if (k->family == family && (k->type < 0 || k->type == (type & 0xf)) &&
-		    (k->protocol < 0 || k->protocol == protocol))
-			return EACCES;
+		judge_control(c, vec + i * size, size);
 	}
 	return 0;
 }
 
-/* Only i386 socket() stops (socketcall hides its arguments from the filter). */
-static int decode_socket(struct call *c)
+/* io_uring performs connect and send in the kernel, where no filter sees them. */
+static const struct arg_rule io_uring_rules[] = { { "io_uring_setup", 0, { { 0 } }, ALLOW_IO_URING } };
+
+static int decode_io_uring_setup(struct call *c)
 {
-	c->deny_errno = socket_denied((int)c->args[0], (int)c->args[1], (int)c->args[2]);
-	return 0;
+	c->fd = -1;
+	return deny(c, EPERM, KIND_IO_URING, "io_uring_setup(%u)", (unsigned)c->args[0]);
 }
 
 /*
- * ptrace(2): attaching to a process outside the tree would make it a puppet, and
- * PTRACE_O_SUSPEND_SECCOMP would take the filter off a tracee. The engine lifts the denial
- * of an attach to a process of the tree (c->target); the option is denied whatever the
- * target.
+ * The program must not change the rules: a filter of its own that returns
+ * SECCOMP_RET_USER_NOTIF outranks ours, and its supervisor could let a connect continue
+ * unseen (seccomp(2)); without a listener such a filter cannot be made.
  */
+static const struct arg_rule seccomp_rules[] = {
+	{ "SECCOMP_FILTER_FLAG_NEW_LISTENER", 2,
+	  { INT_EQ(0, SECCOMP_SET_MODE_FILTER),
+	    BITS_SET(1, SECCOMP_FILTER_FLAG_NEW_LISTENER) }, 0 },
+};
+
+static int decode_seccomp(struct call *c)
+{
+	c->fd = -1;
+	return deny(c, EPERM, KIND_TAMPER, "seccomp(SECCOMP_SET_MODE_FILTER, 0x%x)",
+		    (unsigned)c->args[1]);
+}
+
+/*
+ * Nor act through a process outside the traced tree: attaching to one, or writing its
+ * memory, would make it a puppet that sends unseen. The engine lifts the denial for targets
+ * inside the tree. PTRACE_O_SUSPEND_SECCOMP turns a tracee's filters off (ptrace(2)): never.
+ * The request is a long (kernel/ptrace.c): compared on 64 bits.
+ */
+static const struct arg_rule ptrace_rules[] = {
+	{ "PTRACE_ATTACH", 1, { LONG_EQ(0, PTRACE_ATTACH) }, 0 },
+	{ "PTRACE_SEIZE", 1, { LONG_EQ(0, PTRACE_SEIZE) }, 0 },
+	{ "PTRACE_SETOPTIONS", 2,
+	  { LONG_EQ(0, PTRACE_SETOPTIONS), BITS_SET(3, PTRACE_O_SUSPEND_SECCOMP) }, 0 },
+	/* x86's old number for it (arch/x86/include/uapi/asm/ptrace-abi.h) */
+	{ "PTRACE_OLDSETOPTIONS", 2, { LONG_EQ(0, 21), BITS_SET(3, PTRACE_O_SUSPEND_SECCOMP) }, 0 },
+};
+
 static int decode_ptrace(struct call *c)
 {
-	static const char *const names[] = {
-		[PTRACE_ATTACH] = "PTRACE_ATTACH", [PTRACE_SEIZE] = "PTRACE_SEIZE",
-		[PTRACE_SETOPTIONS] = "PTRACE_SETOPTIONS",
-	};
-	long request = (long)(int)c->args[0];
 	pid_t pid = (pid_t)c->args[1];
-	bool suspend = (request == PTRACE_SEIZE || request == PTRACE_SETOPTIONS) &&
-		       (c->args[3] & PTRACE_O_SUSPEND_SECCOMP);
 
 	c->fd = -1;
-	if (request != PTRACE_ATTACH && request != PTRACE_SEIZE && !suspend)
-		return 0; /* another request (i386 stops on every one): runs as it is */
-	c->deny_errno = EPERM;
-	c->deny_kind = KIND_TAMPER;
-	c->target = suspend ? 0 : pid;
-	snprintf(c->what, sizeof(c->what), "ptrace(%s, %d%s)", names[request], pid,
-		 suspend ? ", PTRACE_O_SUSPEND_SECCOMP" : "");
-	return 0;
+	if (c->args[3] & PTRACE_O_SUSPEND_SECCOMP)
+		return deny(c, EPERM, KIND_TAMPER, "ptrace(%s, %d, PTRACE_O_SUSPEND_SECCOMP)",
+			    c->rule->name, pid);
+	c->target = pid;
+	return deny(c, EPERM, KIND_TAMPER, "ptrace(%s, %d)", c->rule->name, pid);
+}
+
+static int decode_process_vm_writev(struct call *c)
+{
+	c->fd = -1;
+	c->target = (pid_t)c->args[0];
+	return deny(c, EPERM, KIND_TAMPER, "process_vm_writev(%d)", c->target);
+}
+
+/* userfaultfd can stop the kernel in the middle of a copy from the program's memory, for as
+ * long as the program likes: after sockstrace's check, before the kernel's own read. */
+static const struct arg_rule userfaultfd_rules[] = {
+	{ "userfaultfd", 0, { { 0 } }, ALLOW_USERFAULTFD },
+};
+
+static int decode_userfaultfd(struct call *c)
+{
+	c->fd = -1;
+	return deny(c, EPERM, KIND_TAMPER, "userfaultfd(0x%x)", (unsigned)c->args[0]);
+}
+
+/* A TUN or TAP device sends what the program writes to it, with no socket address; and
+ * /dev/userfaultfd hands out userfaultfds (open() cannot be filtered, this ioctl can). The
+ * command is an unsigned int. */
+static const struct arg_rule ioctl_rules[] = {
+	{ "TUNSETIFF", 1, { INT_EQ(1, TUNSETIFF) }, 0 },
+	{ "USERFAULTFD_IOC_NEW", 1, { INT_EQ(1, USERFAULTFD_IOC_NEW) }, ALLOW_USERFAULTFD },
+};
+
+static int decode_ioctl(struct call *c)
+{
+	bool tun = (uint32_t)c->args[1] == TUNSETIFF;
+
+	return deny(c, EPERM, tun ? KIND_RAW_SOCKET : KIND_TAMPER, "ioctl(%d, %s)", c->fd,
+		    c->rule->name);
+}
+
+/* Joining another network namespace leaves the one sockstrace set up; another user
+ * namespace, the privileges it was given. nstype 0 joins whatever the fd is. */
+static const struct arg_rule setns_rules[] = {
+	{ "0", 1, { INT_EQ(1, 0) }, 0 },
+	{ "CLONE_NEWNET", 1, { BITS_SET(1, CLONE_NEWNET) }, 0 },
+	{ "CLONE_NEWUSER", 1, { BITS_SET(1, CLONE_NEWUSER) }, 0 },
+};
+
+static int decode_setns(struct call *c)
+{
+	c->fd = -1;
+	return deny(c, EPERM, KIND_TAMPER, "setns(%d, 0x%x)", (int)c->args[0], (unsigned)c->args[1]);
 }
 
 const char *leak_kind_name(enum leak_kind k)
@@ -178,8 +393,8 @@ const char *leak_kind_name(enum leak_kind k)
 }
 
 const struct syscall_def syscall_table[] = {
-	{ .name = "socket", .nr_x86_64 = SYS_socket, .nr_i386 = 359,
-	  .socketcall = SYS_SOCKET, .dest_arg = -1, .compat_only = true, .decode = decode_socket },
+	{ .name = "socket", .nr_x86_64 = SYS_socket, .nr_i386 = 359, .socketcall = SYS_SOCKET,
+	  .dest_arg = -1, RULES(socket_rules), .block_errno = EACCES, .decode = decode_socket },
 	{ .name = "connect", .nr_x86_64 = SYS_connect, .nr_i386 = 362,
 	  .socketcall = SYS_CONNECT, .dest_arg = -1,
 	  .block_errno = ECONNREFUSED, .emulated = true, .decode = decode_connect },
@@ -192,10 +407,41 @@ const struct syscall_def syscall_table[] = {
 	{ .name = "sendmmsg", .nr_x86_64 = SYS_sendmmsg, .nr_i386 = 345,
 	  .socketcall = SYS_SENDMMSG, .dest_arg = -1,
 	  .block_errno = EPERM, .is_send = true, .emulated = true, .decode = decode_sendmmsg },
-	{ .name = "ptrace", .nr_x86_64 = SYS_ptrace, .nr_i386 = 26, .socketcall = -1,
-	  .dest_arg = -1, .own_rules = true, .block_errno = EPERM, .decode = decode_ptrace },
+	{ .name = "setsockopt", .nr_x86_64 = SYS_setsockopt, .nr_i386 = 366,
+	  .socketcall = SYS_SETSOCKOPT, .dest_arg = -1, RULES(setsockopt_rules),
+	  .block_errno = EPERM, .decode = decode_setsockopt },
+	{ .name = "io_uring_setup", .nr_x86_64 = SYS_io_uring_setup, .nr_i386 = 425,
+	  .dest_arg = -1, RULES(io_uring_rules), .block_errno = EPERM,
+	  .decode = decode_io_uring_setup },
+	{ .name = "seccomp", .nr_x86_64 = SYS_seccomp, .nr_i386 = 354, .dest_arg = -1,
+	  RULES(seccomp_rules), .block_errno = EPERM, .decode = decode_seccomp },
+	{ .name = "ptrace", .nr_x86_64 = SYS_ptrace, .nr_i386 = 26, .dest_arg = -1,
+	  RULES(ptrace_rules), .block_errno = EPERM, .decode = decode_ptrace },
+	{ .name = "process_vm_writev", .nr_x86_64 = SYS_process_vm_writev, .nr_i386 = 348,
+	  .dest_arg = -1, .block_errno = EPERM, .decode = decode_process_vm_writev },
+	{ .name = "userfaultfd", .nr_x86_64 = SYS_userfaultfd, .nr_i386 = 374, .dest_arg = -1,
+	  RULES(userfaultfd_rules), .block_errno = EPERM, .decode = decode_userfaultfd },
+	{ .name = "ioctl", .nr_x86_64 = SYS_ioctl, .nr_i386 = 54, .dest_arg = -1,
+	  RULES(ioctl_rules), .block_errno = EPERM, .decode = decode_ioctl },
+	{ .name = "setns", .nr_x86_64 = SYS_setns, .nr_i386 = 346, .dest_arg = -1,
+	  RULES(setns_rules), .block_errno = EPERM, .decode = decode_setns },
 };
 const size_t syscall_count = ARRAY_SIZE(syscall_table);
+
+const struct arg_rule *syscall_rule_match(const struct syscall_def *d, const uint64_t args[6],
+					  unsigned allow)
+{
+	for (size_t i = 0; i < d->n_rules; i++) {
+		const struct arg_rule *r = &d->rules[i];
+		bool all = !(r->unless & allow);
+
+		for (unsigned k = 0; k < r->n_conds && all; k++)
+			all = (args[r->cond[k].arg] & r->cond[k].mask) == r->cond[k].value;
+		if (all)
+			return r;
+	}
+	return NULL;
+}
 
 /* The row for a native or direct i386 syscall number, or for an i386 socketcall sub-call. */
 static const struct syscall_def *lookup(uint32_t arch, uint64_t nr, uint64_t subcall)
@@ -204,39 +450,43 @@ static const struct syscall_def *lookup(uint32_t arch, uint64_t nr, uint64_t sub
 		const struct syscall_def *d = &syscall_table[i];
 		if (arch == AUDIT_ARCH_X86_64 ? nr == (uint64_t)d->nr_x86_64
 		    : arch == AUDIT_ARCH_I386 && (nr == (uint64_t)d->nr_i386 ||
-		      (nr == I386_NR_SOCKETCALL && subcall == (uint64_t)d->socketcall)))
+		      (nr == I386_NR_SOCKETCALL && d->socketcall &&
+		       subcall == (uint64_t)d->socketcall)))
 			return d;
 	}
 	return NULL;
 }
 
-int syscall_decode(pid_t tid, uint32_t arch, uint64_t nr, const uint64_t args[6], struct call *c)
+int syscall_decode(pid_t tid, uint32_t arch, uint64_t nr, const uint64_t args[6], unsigned allow,
+		   struct call *c)
 {
-	c->tid = tid;
-	c->def = lookup(arch, nr, args[0]);
-	c->n_dests = 0;
-	c->deny_errno = 0;
+	bool i386 = arch == AUDIT_ARCH_I386;
+	uint64_t a[6];
+
+	/* The compat entry reads 32-bit registers (arch/x86/entry/syscall_32.c): so does every
+	 * lookup and read here, whatever a 64-bit program doing int 0x80 put in the high halves. */
+	for (int i = 0; i < 6; i++)
+		a[i] = i386 ? (uint32_t)args[i] : args[i];
+	if (i386)
+		nr = (uint32_t)nr;
+	*c = (struct call){ .tid = tid, .dests = c->dests, .fd = -1 };
+	c->def = lookup(arch, nr, a[0]);
 	if (!c->def)
 		return -ENOENT;
-	if (arch == AUDIT_ARCH_I386) {
-		c->abi = ABI_I386;
-		if (nr == I386_NR_SOCKETCALL) {
-			uint32_t block[6];
-			c->fd = -1;
-			if (tracee_read(tid, args[1], block, sizeof(block)) < 0) {
-				next_dest(c)->error = -EFAULT;
-				return 0;
-			}
-			for (int i = 0; i < 6; i++)
-				c->args[i] = block[i];
-		} else {
-			for (int i = 0; i < 6; i++)
-				c->args[i] = (uint32_t)args[i];
+	c->abi = i386 ? ABI_I386 : ABI_X86_64;
+	if (i386 && nr == I386_NR_SOCKETCALL) {
+		uint32_t block[6];
+		if (tracee_read(tid, a[1], block, sizeof(block)) < 0) {
+			next_dest(c)->error = -EFAULT;
+			return 0;
 		}
+		for (int i = 0; i < 6; i++)
+			c->args[i] = block[i];
 	} else {
-		c->abi = ABI_X86_64;
-		memcpy(c->args, args, sizeof(c->args));
+		memcpy(c->args, a, sizeof(c->args));
 	}
 	c->fd = (int)c->args[0];
+	if (c->def->rules && !(c->rule = syscall_rule_match(c->def, c->args, allow)))
+		return -ENOENT;
 	return c->def->decode(c);
 }

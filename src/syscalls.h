@@ -8,6 +8,10 @@
 
 #include "sockaddr.h"
 
+/* i386 socketcall(2), which multiplexes the socket calls by its first argument
+ * (arch/x86/entry/syscalls/syscall_32.tbl). */
+#define I386_NR_SOCKETCALL 102
+
 /* Most destinations one syscall can carry: sendmmsg's UIO_MAXIOV messages. */
 #define CALL_MAX_DESTS 1024
 
@@ -38,20 +42,49 @@ enum leak_kind {
  * "other": stable names, used in JSON and as SARIF rule ids. */
 const char *leak_kind_name(enum leak_kind k);
 
+/* What the settings let through that is denied by default: the unless bits of an arg_rule. */
+enum {
+	ALLOW_IO_URING = 1 << 0,    /* --allow-io-uring: io_uring_setup runs */
+	ALLOW_USERFAULTFD = 1 << 1, /* --allow-userfaultfd: userfaultfd and USERFAULTFD_IOC_NEW run */
+};
+
+/* One comparison the filter makes: argument arg masked with mask equals value. */
+struct arg_cond {
+	unsigned arg;   /* argument index, 0 to 5 */
+	uint64_t mask;  /* the bits compared: 0xffffffff for an int argument, whose high half the
+			 * kernel never reads; the i386 filter compares 32 bits whatever this says */
+	uint64_t value; /* what those bits must be */
+};
+
+/* One way a call is intercepted: all its conditions hold. The rules of a row are alternatives. */
+struct arg_rule {
+	const char *name;        /* what it catches, for the decoded call: "IPV6_RTHDR" */
+	unsigned n_conds;        /* conditions used in cond; 0: every call */
+	struct arg_cond cond[3]; /* the conditions, all of which must hold */
+	unsigned unless;         /* ALLOW_* bits: the rule is left out when one of them is set */
+};
+
 /* A seccomp stop, decoded. */
 struct call {
 	pid_t tid;                      /* the stopped thread */
 	enum abi abi;                   /* structure layouts of the tracee */
 	const struct syscall_def *def;  /* which syscall */
-	uint64_t args[6];               /* its arguments (unpacked from i386 socketcall) */
-	int fd;                         /* the socket argument */
+	const struct arg_rule *rule;    /* the row's rule that intercepted it; NULL: no rules */
+	uint64_t args[6];               /* its arguments (unpacked from i386 socketcall; 32 bits
+					 * wide on i386) */
+	int fd;                         /* the socket argument, or -1 */
 	pid_t target;                   /* the process the call acts on (ptrace,
-					 * process_vm_writev); 0: none */
+					 * process_vm_writev), as the tracee names it; 0: none */
 	int deny_errno;                 /* nonzero: deny the call with this errno and report it as a
 					 * leak of deny_kind, described by what */
 	enum leak_kind deny_kind;       /* with deny_errno: what kind of leak it is */
 	char what[160];                 /* with deny_errno: the call with its arguments decoded,
 					 * "socket(AF_PACKET, SOCK_RAW, 768)" */
+	bool emulate;                   /* allowed, it must run on sockstrace's own copy even with
+					 * no destination: its control data or option value was
+					 * judged, and a racing thread could change the tracee's */
+	uint32_t optlen;                /* setsockopt: bytes of optval judged */
+	uint8_t optval[16];             /* setsockopt: the option value as read and judged */
 	size_t n_dests;                 /* destinations in dests */
 	struct dest *dests;             /* the caller's buffer of CALL_MAX_DESTS entries */
 };
@@ -60,29 +93,22 @@ struct syscall_def {
 	const char *name;   /* name as libseccomp and reports know it */
 	int nr_x86_64;      /* syscall number on x86_64 */
 	int nr_i386;        /* direct syscall number on i386 (Linux 4.3+) */
-	int socketcall;     /* i386 socketcall(2) sub-call number */
+	int socketcall;     /* i386 socketcall(2) sub-call number; 0: not a socket call */
 	int dest_arg;       /* native filter stops only when this argument is non-zero; -1: always */
+	const struct arg_rule *rules; /* stops only when one of these holds; NULL: always */
+	size_t n_rules;     /* entries in rules */
 	int block_errno;    /* errno of a blocked call when none is configured */
 	bool is_send;       /* AF_UNSPEC destinations are sent to as AF_INET (udp(7) compat) */
-	bool compat_only;   /* stops on i386 only; the native filter decides by itself */
-	bool own_rules;     /* filter.c intercepts it by argument itself */
 	bool emulated;      /* allowed on an IP socket, sockstrace performs it (the race rule);
 			     * other rows, once allowed, run as they are */
-	int (*decode)(struct call *c); /* fills c->dests; returns 0 or -errno */
+	int (*decode)(struct call *c); /* fills c->dests or denies; returns 0 or -errno */
 };
 
-/* A kind of socket that sends without an address a proxy could carry: raw IP, packet and
- * ICMP sockets. -1 matches anything. */
-struct socket_kind {
-	int family;
-	int type;     /* compared with the SOCK_NONBLOCK / SOCK_CLOEXEC flags masked off */
-	int protocol;
-};
-extern const struct socket_kind denied_sockets[];
-extern const size_t denied_socket_count;
-
-/* The errno socket(family, type, protocol) is denied with, or 0 when it is not. */
-int socket_denied(int family, int type, int protocol);
+/* The rule of d that args (already 32 bits wide on i386) meet, leaving out the rules that
+ * allow (ALLOW_* bits) lifts; NULL when none does. Evaluates exactly what the filter
+ * compares, for the calls the filter cannot judge (i386 socketcall) and for --attach. */
+const struct arg_rule *syscall_rule_match(const struct syscall_def *d, const uint64_t args[6],
+					  unsigned allow);
 
 extern const struct syscall_def syscall_table[];
 extern const size_t syscall_count;
@@ -90,7 +116,11 @@ extern const size_t syscall_count;
 /*
  * Decodes a seccomp stop from the arch, number and arguments of PTRACE_GET_SYSCALL_INFO.
  * SECCOMP_RET_DATA is not trusted: a tracee's own filter can return TRACE with any data.
+ * On i386 every argument is cut to 32 bits first: the compat entry reads 32-bit registers,
+ * and a 64-bit program doing int 0x80 controls their high halves. allow: ALLOW_* bits.
  * Reads what it needs from the tracee. Returns 0 with c filled (an unreadable structure is
- * a destination with -EFAULT), or -ENOENT when the syscall is not one of the table's.
+ * a destination with -EFAULT), or -ENOENT when the syscall is not one of the table's or no
+ * rule of its row holds (it would not have stopped).
  */
-int syscall_decode(pid_t tid, uint32_t arch, uint64_t nr, const uint64_t args[6], struct call *c);
+int syscall_decode(pid_t tid, uint32_t arch, uint64_t nr, const uint64_t args[6], unsigned allow,
+		   struct call *c);

@@ -5,7 +5,7 @@
  *   escape race-sendto ALLOWED PORT FORBIDDEN PORT N    the same with UDP sendto()
  *   escape tfo ADDR PORT            TCP Fast Open: sendto(MSG_FASTOPEN) without connect()
  *   escape unspec ADDR PORT         UDP connect() to ADDR, then connect(AF_UNSPEC)
- *   escape raw-sockets              packet, raw and ICMP sockets; prints each errno
+ *   escape raw-sockets              packet, XDP, raw and ICMP sockets; prints each errno
  *   escape untraced ADDR PORT       a clone(CLONE_UNTRACED) child connects
  *   escape notif                    a seccomp filter with a user-notification listener
  *   escape attach PID               ptrace(PTRACE_ATTACH) a process outside the tree
@@ -134,6 +134,7 @@ int main(int argc, char **argv)
 		static const struct { const char *what; int family, type, protocol; } tries[] = {
 			{ "packet", AF_PACKET, SOCK_RAW, 0 },
 			{ "packet-dgram", AF_PACKET, SOCK_DGRAM, 0 },
+			{ "xdp", AF_XDP, SOCK_RAW, 0 },
 			{ "raw4", AF_INET, SOCK_RAW, IPPROTO_ICMP },
 			{ "raw6", AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6 },
 			{ "icmp4", AF_INET, SOCK_DGRAM, IPPROTO_ICMP },

@@ -30,10 +30,19 @@ check "connect(AF_UNSPEC) is not a leak" no_leak
 check "connect(AF_UNSPEC) works" stdout_has "^connect AF_UNSPEC: ok$"
 
 st -- "$E" raw-sockets
-for kind in packet packet-dgram raw4 raw6 icmp4 icmp6 packet-highbits; do
+for kind in packet packet-dgram xdp raw4 raw6 icmp4 icmp6 packet-highbits; do
 	check "socket(): $kind is denied with EACCES" stdout_has "^$kind: EACCES$"
 done
-check "socket(): plain UDP still works" stdout_has "^udp: ok$"
+for call in 'AF_PACKET, SOCK_RAW, 0' 'AF_PACKET, SOCK_DGRAM, 0' 'AF_XDP, SOCK_RAW, 0' \
+	'AF_INET, SOCK_RAW, 1' \
+	'AF_INET6, SOCK_RAW\\|SOCK_CLOEXEC, 58' 'AF_INET, SOCK_DGRAM, 1' \
+	'AF_INET6, SOCK_DGRAM\\|SOCK_NONBLOCK, 58'; do
+	check "socket($call): reported as a raw socket" \
+		json_true "any(.[]; .kind == \"raw-socket\" and (.call | test(\"^socket\\\\($call\\\\)$\")))"
+done
+check "socket(): 8 denied sockets, 8 leaks" json_true '[.[] | select(.event == "leak" and .kind == "raw-socket")] | length == 8'
+check "socket(): plain UDP still works, and is no leak" stdout_has "^udp: ok$"
+check "socket(): exit status 3" status_is 3
 
 st -- "$E" untraced 203.0.113.1 80
 check "clone(CLONE_UNTRACED): the child inherits the filter, its connect is reported" \
@@ -44,14 +53,18 @@ check "clone(CLONE_UNTRACED): nothing reached the sink" sink_got 0
 
 st -- "$E" notif
 check "a seccomp filter with a notification listener is refused" stdout_has "^seccomp listener: EPERM$"
+check "the seccomp listener is reported" \
+	json_true 'any(.[]; .kind == "tamper" and .call == "seccomp(SECCOMP_SET_MODE_FILTER, 0x8)")'
+check "the seccomp listener: exit status 3" status_is 3
 
 sleep 30 &
 victim=$!
 pids="$pids $victim"
 st -- "$E" attach "$victim"
 check "ptrace(PTRACE_ATTACH) of a process outside the tree is refused" stdout_has "^ptrace attach: EPERM$"
-check "ptrace(PTRACE_ATTACH) of a process outside the tree is reported" \
+check "ptrace(PTRACE_ATTACH) of a process outside the tree is reported, with its stack" \
 	json_true "any(.[]; .event == \"leak\" and .kind == \"tamper\" and .call == \"ptrace(PTRACE_ATTACH, $victim)\" and (.stack | length) > 2)"
+check "ptrace(PTRACE_ATTACH): exit status 3" status_is 3
 
 st -- "$E" int80 203.0.113.1 80
 check "int 0x80 from a 64-bit process: judged as i386" out_has "connect\(AF_INET, 203\.0\.113\.1:80\) \[tcp, i386\]"
@@ -60,8 +73,11 @@ check "int 0x80: nothing reached the sink" sink_got 0
 
 st -- "$E" io_uring
 check "io_uring_setup is denied by default" stdout_has "^io_uring_setup: EPERM$"
+check "io_uring_setup is reported" json_true 'any(.[]; .kind == "io-uring" and .call == "io_uring_setup(8)")'
+check "io_uring_setup: exit status 3" status_is 3
 st --allow-io-uring -- "$E" io_uring
 check "--allow-io-uring lets it through" stdout_has "^io_uring_setup: ok$"
+check "--allow-io-uring: no leak" no_leak
 
 # The tracer dies: PTRACE_O_EXITKILL takes the program with it, and had it lived on, its
 # filter would make every network syscall fail (ENOSYS) with no tracer to stop for.

@@ -52,6 +52,7 @@ static const struct {
 	{ "verbose", "false" },
 	{ "io_uring", "false" },
 	{ "route_probes", "leak" },
+	{ "userfaultfd", "false" },
 };
 #define N_KEYS (sizeof(defaults) / sizeof(defaults[0]))
 
@@ -138,6 +139,8 @@ static bool render(const struct settings *s, const char *key, char *buf, size_t 
 		snprintf(buf, size, "%s", bool_text(s->verbose));
 	else if (strcmp(key, "io_uring") == 0)
 		snprintf(buf, size, "%s", bool_text(s->io_uring));
+	else if (strcmp(key, "userfaultfd") == 0)
+		snprintf(buf, size, "%s", bool_text(s->userfaultfd));
 	else
 		return false;
 	return true;
