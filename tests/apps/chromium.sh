@@ -14,32 +14,31 @@ start_sink stun 203.0.113.1 3478
 HOME=$tmp/home
 export HOME
 mkdir -p "$HOME"
-probes='--allow 8.8.8.8:53 --allow [2001:4860:4860::8888]:53 --allow [2001:4860:4860::8888]:443'
 is_probe='.syscall == "connect" and .transport == "udp" and
 	(.address == "8.8.8.8" or .address == "2001:4860:4860::8888")'
-# chromium PROFILE [SOCKSTRACE-OPTION]... -- [CHROMIUM-ARG]...
-chromium() {
-	profile=$tmp/$1
-	shift
-	opts=
-	while [ "$1" != -- ]; do
-		opts="$opts $1"
-		shift
-	done
-	shift
-	# shellcheck disable=SC2086 # one word per option
-	st $opts -- timeout 50 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+# chromium_st PROBES PROFILE [CHROMIUM-ARG]...: Chromium under sockstrace, with its start-up
+# route probes allowed (PROBES allow) or not (PROBES leak).
+chromium_st() {
+	probes=$1
+	profile=$tmp/$2
+	shift 2
+	set -- timeout 50 chromium --headless --no-sandbox --disable-gpu --no-first-run \
 		--user-data-dir="$profile" --proxy-server=socks5://127.0.0.1:9050 "$@"
+	if [ "$probes" = allow ]; then
+		st --allow 8.8.8.8:53 --allow '[2001:4860:4860::8888]:53' \
+			--allow '[2001:4860:4860::8888]:443' -- "$@"
+	else
+		st -- "$@"
+	fi
 }
 
-# shellcheck disable=SC2086 # one word per option
-chromium clean $probes -- --dump-dom http://203.0.113.1/
+chromium_st allow clean --dump-dom http://203.0.113.1/
 check "clean: Chromium exits 0" status_is 0
 check "clean: no leak reported" no_leak
 check "clean: the page came through the proxy, output unchanged" stdout_has "hello from sink"
 
 if add_uplink; then
-	chromium webrtc -- --enable-logging=stderr --v=0 "file://$top_srcdir/tests/apps/www/stun.html"
+	chromium_st leak webrtc --enable-logging=stderr --v=0 "file://$top_srcdir/tests/apps/www/stun.html"
 	check "WebRTC: the page ran and closed Chromium" \
 		sh -c "grep -q 'sockstrace-test: done' '$tmp/stderr' && [ $status = 3 ] &&
 			grep -q 'program exited with status 0' '$tmp/out'"
