@@ -18,6 +18,14 @@
 #ifndef PKGLIBDIR
 #define PKGLIBDIR "/usr/local/lib/sockstrace"
 #endif
+/* The uninstalled executable and the shim libtool builds beside it, baked in at build time
+ * (Makefile.am); empty when built otherwise. */
+#ifndef BUILD_TREE_EXE
+#define BUILD_TREE_EXE ""
+#endif
+#ifndef BUILD_TREE_SHIM
+#define BUILD_TREE_SHIM ""
+#endif
 
 /* --- the diff: pure ---------------------------------------------------------------- */
 
@@ -485,12 +493,38 @@ struct compare {
 	bool eof;              /* no process holds the program's end any more */
 };
 
-/* The shim to preload, as an absolute path; fills err when it cannot be used. */
+/*
+ * True when this process runs the uninstalled executable of the build tree, exec'd by its
+ * own path (as make check and a developer do), so that the shim beside it is the one to
+ * use, as strace and git find their helpers there. An installed copy has another path,
+ * and so does a hard link to it planted at the build tree's path, which /proc/self/exe
+ * names as it was exec'd (proc(5)): an installed sockstrace never loads a shim out of a
+ * build directory that someone else may own.
+ */
+static bool running_from_build_tree(void)
+{
+	char self[PATH_MAX], built[PATH_MAX];
+	ssize_t n;
+
+	if (!*BUILD_TREE_EXE || !realpath(BUILD_TREE_EXE, built))
+		return false;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return false;
+	self[n] = '\0';
+	return strcmp(self, built) == 0;
+}
+
+/* The shim to preload, as an absolute path: $SOCKSTRACE_PRELOAD_LIB, else the one built
+ * beside an uninstalled sockstrace, else the installed one. Fills err when it cannot be
+ * used. */
 static int shim_path(char *buf, size_t size, char *err, size_t errlen)
 {
 	const char *lib = getenv(PRELOAD_ENV_LIB);
 	char resolved[PATH_MAX];
 
+	if ((!lib || !*lib) && running_from_build_tree())
+		lib = BUILD_TREE_SHIM;
 	if (!lib || !*lib)
 		lib = PKGLIBDIR "/" PRELOAD_LIB_NAME;
 	if (!realpath(lib, resolved) || access(resolved, R_OK) < 0) {

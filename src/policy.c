@@ -81,6 +81,15 @@ static int parse_cidr(const char *s, const char *end, int family, struct rule *r
 		r->family = AF_INET;
 		r->prefix -= 96;
 	}
+	if (r->prefix == (r->family == AF_INET ? 32u : 128u)) {
+		/* So are 0.0.0.0 and :: judged as this host's loopback address: so must a rule
+		 * that names just that address. */
+		struct endpoint ep = { .family = r->family };
+
+		memcpy(ep.addr, r->addr, sizeof(ep.addr));
+		if (endpoint_resolve_any(&ep))
+			memcpy(r->addr, ep.addr, sizeof(r->addr));
+	}
 	return 0;
 }
 

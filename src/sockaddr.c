@@ -14,6 +14,24 @@ static uint32_t load32(const uint8_t *p) { uint32_t v; memcpy(&v, p, sizeof(v));
 static uint64_t load64(const uint8_t *p) { uint64_t v; memcpy(&v, p, sizeof(v)); return v; }
 
 static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+static const uint8_t v4_loopback[4] = { 127, 0, 0, 1 };
+static const uint8_t v6_loopback[16] = { [15] = 1 };
+
+/* A destination of 0.0.0.0 or :: is this host (the BSD convention): the kernel connects to
+ * or sends to 127.0.0.1 or ::1 (ip_route_output_key_hash_rcu(), tcp_v6_connect(),
+ * udpv6_sendmsg()), or to the socket's own bound address when it has one, which is on this
+ * host too. */
+bool endpoint_resolve_any(struct endpoint *ep)
+{
+	static const uint8_t zero[16];
+	size_t n = ep->family == AF_INET ? 4 : 16;
+
+	if (memcmp(ep->addr, zero, n) != 0)
+		return false;
+	ep->any = true;
+	memcpy(ep->addr, ep->family == AF_INET ? v4_loopback : v6_loopback, n);
+	return true;
+}
 
 int sockaddr_decode(const void *buf, size_t len, struct endpoint *ret)
 {
@@ -30,6 +48,7 @@ int sockaddr_decode(const void *buf, size_t len, struct endpoint *ret)
 			return -EINVAL;
 		ep.port = ntohs(load16(p + offsetof(struct sockaddr_in, sin_port)));
 		memcpy(ep.addr, p + offsetof(struct sockaddr_in, sin_addr), 4);
+		endpoint_resolve_any(&ep);
 		break;
 	case AF_INET6:
 		/* The kernel accepts the RFC 2133 size without sin6_scope_id (ipv6(7)). */
@@ -46,6 +65,7 @@ int sockaddr_decode(const void *buf, size_t len, struct endpoint *ret)
 			memmove(ep.addr, ep.addr + 12, 4);
 			memset(ep.addr + 4, 0, 12);
 		}
+		endpoint_resolve_any(&ep);
 		break;
 	case AF_UNIX: {
 		size_t off = offsetof(struct sockaddr_un, sun_path);
@@ -155,18 +175,35 @@ void endpoint_format_address(const struct endpoint *ep, char *buf, size_t size)
 	}
 }
 
+/* What the kernel makes of an IP address the program wrote: "", " (IPv4-mapped)",
+ * " (this host: 127.0.0.1)" or both. */
+static void format_kernel_view(const struct endpoint *ep, char *buf, size_t size)
+{
+	if (!ep->mapped && !ep->any)
+		buf[0] = '\0';
+	else
+		snprintf(buf, size, " (%s%s%s%s)", ep->mapped ? "IPv4-mapped" : "",
+			 ep->mapped && ep->any ? ", " : "", ep->any ? "this host: " : "",
+			 !ep->any ? "" : ep->family == AF_INET ? "127.0.0.1" : "::1");
+}
+
 void endpoint_format(const struct endpoint *ep, char *buf, size_t size)
 {
-	char fam[16], addr[ENDPOINT_STRLEN - 32];
+	char fam[16], addr[ENDPOINT_STRLEN - 64], view[48];
 	const char *name = family_name(ep->family, fam, sizeof(fam));
 
 	endpoint_format_address(ep, addr, sizeof(addr));
 	switch (ep->family) {
 	case AF_INET:
-		snprintf(buf, size, "%s, %s%s:%u", name, ep->mapped ? "::ffff:" : "", addr, ep->port);
-		break;
 	case AF_INET6:
-		snprintf(buf, size, "%s, [%s]:%u", name, addr, ep->port);
+		format_kernel_view(ep, view, sizeof(view));
+		if (ep->any) /* the address the program wrote */
+			snprintf(addr, sizeof(addr), "%s", ep->family == AF_INET6 ? "::" : "0.0.0.0");
+		if (ep->family == AF_INET && !ep->mapped)
+			snprintf(buf, size, "%s, %s:%u%s", name, addr, ep->port, view);
+		else /* an IPv4-mapped address came in a sockaddr_in6 */
+			snprintf(buf, size, "AF_INET6, [%s%s]:%u%s", ep->mapped ? "::ffff:" : "", addr,
+				 ep->port, view);
 		break;
 	case AF_UNIX:
 		snprintf(buf, size, ep->path_len || ep->abstract ? "%s, \"%s\"" : "%s, unnamed", name, addr);
@@ -182,8 +219,6 @@ void endpoint_format(const struct endpoint *ep, char *buf, size_t size)
 
 bool endpoint_is_loopback(const struct endpoint *ep)
 {
-	static const uint8_t v6_loopback[16] = { [15] = 1 };
-
 	if (ep->family == AF_INET)
 		return ep->addr[0] == 127;
 	if (ep->family == AF_INET6)

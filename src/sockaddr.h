@@ -20,6 +20,8 @@ enum abi {
 struct endpoint {
 	int family;           /* AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, AF_UNSPEC or other */
 	bool mapped;          /* AF_INET decoded from an IPv4-mapped IPv6 address */
+	bool any;             /* the program wrote 0.0.0.0 or ::, which the kernel sends to this
+			       * host: addr holds the loopback address it uses instead */
 	uint16_t port;        /* host order; AF_INET and AF_INET6 only */
 	uint8_t addr[16];     /* network order; 4 bytes used for AF_INET */
 	uint32_t scope_id;    /* AF_INET6 scope */
@@ -36,6 +38,8 @@ struct endpoint {
  * Decodes len bytes of a sockaddr. Returns 0 and fills *ret, or -EINVAL when the
  * length is too short or too long for the family (a hostile or broken tracee).
  * An unknown family decodes to its number with no address.
+ * The address is the one the kernel sends to: an IPv4-mapped IPv6 address is its IPv4
+ * address (mapped), and 0.0.0.0, :: and ::ffff:0.0.0.0 are 127.0.0.1 or ::1 (any).
  */
 int sockaddr_decode(const void *buf, size_t len, struct endpoint *ret);
 
@@ -53,10 +57,19 @@ size_t mmsghdr_size(enum abi abi);
  * msghdr at the start of a struct mmsghdr). Returns 0, or -EINVAL if len is short. */
 int msghdr_decode(const void *buf, size_t len, enum abi abi, struct msg_name *ret);
 
-/* Formats "AF_INET, 203.0.113.1:80" and friends into buf (ENDPOINT_STRLEN bytes). */
+/* When the AF_INET or AF_INET6 address of ep is 0.0.0.0 or ::, which the kernel sends to
+ * this host, replaces it by the loopback address it uses (127.0.0.1 or ::1), sets ep->any
+ * and returns true. */
+bool endpoint_resolve_any(struct endpoint *ep);
+
+/* Formats "AF_INET, 203.0.113.1:80" and friends into buf (ENDPOINT_STRLEN bytes): the
+ * family and address the program wrote, then what the kernel makes of them, as in
+ * "AF_INET6, [::ffff:203.0.113.1]:80 (IPv4-mapped)" or "AF_INET, 0.0.0.0:80 (this host:
+ * 127.0.0.1)". */
 void endpoint_format(const struct endpoint *ep, char *buf, size_t size);
 
-/* Formats just the address part: "203.0.113.1", "2001:db8::1", a unix path, "". */
+/* Formats just the address part as judged: "203.0.113.1" (also for ::ffff:203.0.113.1),
+ * "127.0.0.1" for 0.0.0.0, "2001:db8::1", a unix path, "". */
 void endpoint_format_address(const struct endpoint *ep, char *buf, size_t size);
 
 /* "AF_INET", "AF_UNIX", ... or "AF_<number>". buf must hold 16 bytes. */

@@ -25,7 +25,7 @@ check "IPv6 connect: nothing reached the sink" sink_got 0
 
 st -- "$T/netcall" connect ::ffff:203.0.113.1 80
 check "IPv4-mapped IPv6 connect: judged as the IPv4 address" \
-	out_has "connect\(AF_INET, ::ffff:203\.0\.113\.1:80\)"
+	out_has "connect\(AF_INET6, \[::ffff:203\.0\.113\.1\]:80 \(IPv4-mapped\)\)"
 check "IPv4-mapped IPv6 connect: nothing reached the sink" sink_got 0
 
 st -- "$T/netcall" connect ::ffff:127.0.0.1 9050

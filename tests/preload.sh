@@ -4,9 +4,10 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 start_sinks
 
-SOCKSTRACE_PRELOAD_LIB=$top_builddir/preload/.libs/libsockstrace-preload.so
-export SOCKSTRACE_PRELOAD_LIB
-[ -r "$SOCKSTRACE_PRELOAD_LIB" ] || skip_all "the shim is not built ($SOCKSTRACE_PRELOAD_LIB)"
+# No SOCKSTRACE_PRELOAD_LIB: the uninstalled sockstrace finds the shim built beside it.
+unset SOCKSTRACE_PRELOAD_LIB
+shim=$top_builddir/preload/.libs/libsockstrace-preload.so
+[ -r "$shim" ] || skip_all "the shim is not built ($shim)"
 PRE="^sockstrace: preload: pid [0-9]+"
 
 # A destination row of the human comparison: COMM SYSCALL DEST BOTH KERNEL-ONLY LIBC-ONLY.
@@ -138,6 +139,31 @@ if [ -x "$T/netcall32" ]; then
 	check "i386 program: kernel only, i386 ABI" out_has "connect\($D\): both 0, kernel only 1, libc only 0 .*kernel only: i386 ABI"
 else
 	skip "no 32-bit helper (gcc-multilib)"
+fi
+
+# Where the shim comes from: the build tree only for the build tree's own executable.
+st --preload -- sh -c 'echo "LD_PRELOAD=$LD_PRELOAD"'
+check "the uninstalled sockstrace preloads the shim built beside it" \
+	stdout_has "^LD_PRELOAD=$(realpath "$shim")$"
+ln -s "$ST" "$tmp/linked-sockstrace"
+ST=$tmp/linked-sockstrace st --preload -- sh -c 'echo "LD_PRELOAD=$LD_PRELOAD"'
+check "a symbolic link to the uninstalled sockstrace runs it: the same shim" \
+	stdout_has "^LD_PRELOAD=$(realpath "$shim")$"
+# Another copy of the executable, as an installed one is: it never looks into the build
+# tree; it uses the installed shim, or fails naming it when none is installed.
+cp "$ST" "$tmp/copied-sockstrace"
+ST=$tmp/copied-sockstrace st --preload -- sh -c 'echo "LD_PRELOAD=$LD_PRELOAD"'
+check "a copy of the executable does not preload the build tree's shim" \
+	sh -c "! grep -q '$top_builddir\|$(realpath "$top_builddir")' '$tmp/stdout' '$tmp/stderr'"
+check "a copy of the executable: the installed shim, or an error that names it" \
+	sh -c "grep -q '^LD_PRELOAD=/.*/libsockstrace-preload.so$' '$tmp/stdout' ||
+		{ [ $status = 125 ] && grep -q 'cannot use the shim /.*/libsockstrace-preload.so' '$tmp/stderr'; }"
+if ln "$ST" "$tmp/hardlinked-sockstrace" 2>/dev/null; then
+	ST=$tmp/hardlinked-sockstrace st --preload -- sh -c 'echo "LD_PRELOAD=$LD_PRELOAD"'
+	check "a hard link elsewhere to the build tree's executable is not the build tree" \
+		sh -c "! grep -q '$top_builddir\|$(realpath "$top_builddir")' '$tmp/stdout' '$tmp/stderr'"
+else
+	skip "cannot hard-link the executable into $tmp (another file system)"
 fi
 
 SOCKSTRACE_PRELOAD_LIB=$tmp/missing.so st --preload -- true

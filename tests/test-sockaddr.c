@@ -152,6 +152,24 @@ static void test_inet6(void)
 	len = make_in6(&u, "64:ff9b::7f00:1", 80, 0);
 	sockaddr_decode(u.b, len, &ep);
 	ok(ep.family == AF_INET6 && !ep.mapped, "64:ff9b::/96 (NAT64) stays AF_INET6");
+
+	/* 0.0.0.0, :: and ::ffff:0.0.0.0 are where the kernel sends them: loopback. */
+	len = make_in(&u, "0.0.0.0", 9050);
+	is_int(sockaddr_decode(u.b, len, &ep), 0, "0.0.0.0 decodes");
+	ok(ep.family == AF_INET && ep.any && !ep.mapped, "0.0.0.0: AF_INET, any");
+	addr_is(&ep, AF_INET, "127.0.0.1", "0.0.0.0 is judged as 127.0.0.1");
+	len = make_in6(&u, "::", 9050, 0);
+	is_int(sockaddr_decode(u.b, len, &ep), 0, ":: decodes");
+	ok(ep.family == AF_INET6 && ep.any && !ep.mapped, "::: AF_INET6, any");
+	addr_is(&ep, AF_INET6, "::1", ":: is judged as ::1");
+	len = make_in6(&u, "::ffff:0.0.0.0", 9050, 0);
+	is_int(sockaddr_decode(u.b, len, &ep), 0, "::ffff:0.0.0.0 decodes");
+	ok(ep.family == AF_INET && ep.any && ep.mapped, "::ffff:0.0.0.0: AF_INET, mapped, any");
+	addr_is(&ep, AF_INET, "127.0.0.1", "::ffff:0.0.0.0 is judged as 127.0.0.1");
+	len = make_in(&u, "0.0.0.1", 80);
+	sockaddr_decode(u.b, len, &ep);
+	ok(!ep.any, "0.0.0.1 is not this host's any address");
+	addr_is(&ep, AF_INET, "0.0.0.1", "0.0.0.1 stays");
 }
 
 static void test_unix(void)
@@ -335,7 +353,16 @@ static void test_format(void)
 	len = make_in6(&u, "2001:db8::1", 443, 0);
 	is_str(format_raw(&u, len, buf), "AF_INET6, [2001:db8::1]:443", "format AF_INET6");
 	len = make_in6(&u, "::ffff:127.0.0.1", 9050, 0);
-	is_str(format_raw(&u, len, buf), "AF_INET, ::ffff:127.0.0.1:9050", "format IPv4-mapped");
+	is_str(format_raw(&u, len, buf), "AF_INET6, [::ffff:127.0.0.1]:9050 (IPv4-mapped)",
+	       "format IPv4-mapped: the sockaddr_in6 as written");
+	len = make_in(&u, "0.0.0.0", 9050);
+	is_str(format_raw(&u, len, buf), "AF_INET, 0.0.0.0:9050 (this host: 127.0.0.1)",
+	       "format 0.0.0.0: as written, and the loopback address the kernel uses");
+	len = make_in6(&u, "::", 80, 0);
+	is_str(format_raw(&u, len, buf), "AF_INET6, [::]:80 (this host: ::1)", "format ::");
+	len = make_in6(&u, "::ffff:0.0.0.0", 80, 0);
+	is_str(format_raw(&u, len, buf), "AF_INET6, [::ffff:0.0.0.0]:80 (IPv4-mapped, this host: 127.0.0.1)",
+	       "format ::ffff:0.0.0.0");
 	len = make_un(&u, "/run/tor/socks", 15);
 	is_str(format_raw(&u, len, buf), "AF_UNIX, \"/run/tor/socks\"", "format AF_UNIX pathname");
 	len = make_un(&u, "\0tor-socks", 10);
@@ -397,9 +424,11 @@ static void test_loopback(void)
 		{ "127.0.0.53", false, true },
 		{ "126.255.255.255", false, false },
 		{ "128.0.0.1", false, false },
-		{ "0.0.0.0", false, false },
+		{ "0.0.0.0", false, true },
+		{ "0.0.0.1", false, false },
 		{ "::1", true, true },
-		{ "::", true, false },
+		{ "::", true, true },
+		{ "::ffff:0.0.0.0", true, true },
 		{ "::2", true, false },
 		{ "fe80::1", true, false },
 		{ "::ffff:127.0.0.1", true, true },
