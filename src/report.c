@@ -82,6 +82,27 @@ static const char *dest_problem(const struct dest *d)
 	return d->error == -EFAULT ? "unreadable address" : "malformed address";
 }
 
+/* One frame of the JSON stack array: where it is, then what is known of its name. */
+static void frame_json(FILE *f, const struct frame *fr, bool first)
+{
+	fprintf(f, "%s{\"pc\":\"0x%" PRIx64 "\",\"module\":", first ? "" : ",", fr->pc);
+	json_string(f, fr->module);
+	fprintf(f, ",\"module_offset\":\"0x%" PRIx64 "\",\"build_id\":", fr->module_offset);
+	json_string(f, fr->build_id);
+	fputs(",\"function\":", f);
+	json_string(f, fr->function);
+	fprintf(f, ",\"offset\":%" PRIu64, fr->offset);
+	if (fr->file[0]) {
+		fputs(",\"file\":", f);
+		json_string(f, fr->file);
+	}
+	if (fr->line)
+		fprintf(f, ",\"line\":%u", fr->line);
+	if (fr->inlined)
+		fputs(",\"inlined\":true", f);
+	fputc('}', f);
+}
+
 static void leak_json(FILE *f, const struct leak_event *e)
 {
 	char fam[16], addr[ENDPOINT_STRLEN];
@@ -131,18 +152,37 @@ static void leak_json(FILE *f, const struct leak_event *e)
 	}
 	if (e->n_frames > 0) {
 		fputs(",\"stack\":[", f);
-		for (int i = 0; i < e->n_frames; i++) {
-			const struct frame *fr = &e->frames[i];
-			fprintf(f, "%s{\"pc\":\"0x%" PRIx64 "\",\"function\":", i ? "," : "", fr->pc);
-			json_string(f, fr->function);
-			fprintf(f, ",\"offset\":%" PRIu64 ",\"module\":", fr->offset);
-			json_string(f, fr->module);
-			fprintf(f, ",\"module_offset\":\"0x%" PRIx64 "\"}", fr->module_offset);
-		}
+		for (int i = 0; i < e->n_frames; i++)
+			frame_json(f, &e->frames[i], i == 0);
 		fputc(']', f);
 	}
 	fputs("}\n", f);
 	fflush(f);
+}
+
+/*
+ * One frame as gdb's backtrace shows it: "#1  0x... in f2 (stackchain.c:42) from FILE"
+ * with a source line, "in f2+0x10 () from FILE" without, "in ?? () from FILE" unnamed;
+ * a function inlined at the pc is marked "[inlined]".
+ */
+static void frame_line(FILE *out, int i, const struct frame *f)
+{
+	const char *base = strrchr(f->file, '/');
+
+	fprintf(out, "    #%-2d 0x%016" PRIx64 " in ", i, f->pc);
+	if (!f->function[0])
+		fputs("??", out);
+	else if (f->line || f->inlined)
+		fputs(f->function, out);
+	else
+		fprintf(out, "%s+0x%" PRIx64, f->function, f->offset);
+	if (f->inlined)
+		fputs(" [inlined]", out);
+	if (f->file[0] && f->line)
+		fprintf(out, " (%s:%u)", base ? base + 1 : f->file, f->line);
+	else
+		fputs(" ()", out);
+	fprintf(out, " from %s\n", f->module[0] ? f->module : "[anonymous]");
 }
 
 void report_leak(struct report *r, const struct leak_event *e)
@@ -163,15 +203,8 @@ void report_leak(struct report *r, const struct leak_event *e)
 		fprintf(r->out, " (%s) %s(%s) [%s, %s]\n", e->comm, e->syscall, where, e->transport,
 			e->arch);
 	}
-	for (int i = 0; i < e->n_frames; i++) {
-		const struct frame *f = &e->frames[i];
-		fprintf(r->out, "    #%-2d 0x%016" PRIx64 " in ", i, f->pc);
-		if (f->function[0])
-			fprintf(r->out, "%s+0x%" PRIx64, f->function, f->offset);
-		else
-			fputs("??", r->out);
-		fprintf(r->out, " () from %s\n", f->module[0] ? f->module : "[anonymous]");
-	}
+	for (int i = 0; i < e->n_frames; i++)
+		frame_line(r->out, i, &e->frames[i]);
 	if (e->stack_why)
 		fprintf(r->out, "    (no stack: %s)\n", e->stack_why);
 	if (e->core)

@@ -169,11 +169,9 @@ static void leaker_fill(struct tracer *tr, const struct call *c, struct leaker *
 	l->core_why = NULL;
 	if (!tr->s->stack)
 		return;
-	if (c->abi == ABI_I386) {
-		l->stack_why = "32-bit tracee, not unwound";
-		return;
-	}
-	l->n_frames = unwind_stack(l->tgid, c->tid, l->frames, tr->s->stack_depth, &l->stack_why);
+	l->n_frames = (c->abi == ABI_I386 ? unwind_stack32 : unwind_stack)(l->tgid, c->tid, l->frames,
+									  tr->s->stack_depth,
+									  &l->stack_why);
 	if (l->n_frames < 0)
 		l->n_frames = 0;
 }
