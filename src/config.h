@@ -58,6 +58,8 @@ struct settings {
 	char *proxy_pass;          /* redirect: fixed proxy password */
 	pid_t attach;              /* -p: trace this running process instead of starting one; 0 */
 	char *core_dump;           /* directory for a core file of each leaking process; NULL */
+	char *debuginfo_path;      /* more directories (DIR[:DIR]...) for separate debug files,
+				    * searched before the standard ones; NULL for none */
 };
 
 /* Built-in defaults (Tor's). */
