@@ -46,7 +46,8 @@ extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *st
 /* How long a child may take in all, and in CPU seconds (RLIMIT_CPU, setrlimit(2)). */
 #define DEADLINE_MS 2000
 #define CPU_SECONDS 2
-/* Address space a child may use: enough for libc's debug info many times over. */
+/* Address space a child may add to what it inherits: enough for libc's debug info many
+ * times over. */
 #define CHILD_AS (4ULL << 30)
 /* Most frames one pc may expand to (inlined functions + the real one). */
 #define MAX_DEPTH 16
@@ -72,6 +73,8 @@ struct cached {
 	size_t n;                       /* frames in f */
 	struct frame f[CACHE_DEPTH];    /* the naming fields of each, innermost first */
 };
+
+void (*symbols_child_hook)(int out);
 
 static char *debuginfo_path;
 static struct cached *cache;
@@ -301,8 +304,10 @@ child_main(int out, const struct sym_module *mods, size_t n_mods, const struct s
 	   const struct frame *in, size_t n, const bool *todo)
 {
 	static const int reset[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXCPU };
-	const struct rlimit cpu = { CPU_SECONDS, CPU_SECONDS + 1 }, as = { CHILD_AS, CHILD_AS },
-			    none = { 0, 0 };
+	const struct rlimit cpu = { CPU_SECONDS, CPU_SECONDS + 1 }, none = { 0, 0 };
+	struct rlimit as = { CHILD_AS, CHILD_AS };
+	unsigned long long pages = 0;
+	FILE *statm;
 	int keep[SYM_MAX_MODULES + 1];
 	Dwfl_Module *dmods[SYM_MAX_MODULES] = { 0 };
 	char *path = debuginfo_path;
@@ -324,10 +329,19 @@ child_main(int out, const struct sym_module *mods, size_t n_mods, const struct s
 	qsort(keep, n_mods + 1, sizeof(int), cmp_int);
 	close_others(keep, n_mods + 1);
 	unsetenv("DEBUGINFOD_URLS");
+	/* The address space is counted from what the tracer already has (a sanitizer's
+	 * shadow memory alone is terabytes): proc(5), /proc/PID/statm, size in pages. */
+	statm = fopen("/proc/self/statm", "re");
+	if (statm && fscanf(statm, "%llu", &pages) == 1)
+		as.rlim_cur = as.rlim_max = CHILD_AS + pages * (unsigned long long)getpagesize();
+	if (statm)
+		fclose(statm);
 	if (setrlimit(RLIMIT_CPU, &cpu) < 0 || setrlimit(RLIMIT_AS, &as) < 0 ||
 	    setrlimit(RLIMIT_FSIZE, &none) < 0 || setrlimit(RLIMIT_CORE, &none) < 0 ||
 	    sandbox(out) < 0)
 		_exit(2);
+	if (symbols_child_hook)
+		symbols_child_hook(out);
 	dwfl = dwfl_begin(&cb);
 	if (!dwfl)
 		_exit(2);
@@ -367,6 +381,12 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void symbols_cache_clear(void)
+{
+	if (cache)
+		memset(cache, 0, (1u << CACHE_BITS) * sizeof(*cache));
 }
 
 /* The cache slot of (file, addr): the slot that holds it, or the one it would take. */

@@ -48,3 +48,10 @@ int symbols_set_debuginfo_path(const char *dirs);
  */
 size_t symbols_name(const struct sym_module *mods, size_t n_mods, const struct sym_query *q,
 		    struct frame *frames, size_t n, size_t max, const char **ret_why);
+
+/* Drops the cached names, so that the next naming reads the files again (benchmarks). */
+void symbols_cache_clear(void);
+
+/* For tests of the sandbox: when set, the child calls it with its pipe once it is
+ * confined, before it names anything. */
+extern void (*symbols_child_hook)(int out);

@@ -86,7 +86,7 @@ struct mapping {
 	uint64_t ino;        /* inode of the file; 0 when anonymous */
 	bool exec;           /* mapped executable */
 	bool vdso;           /* the kernel's [vdso] */
-	char path[256];      /* file name, "" when anonymous or not a path */
+	char path[256];      /* file name, "[vdso]", or "" when anonymous or another name */
 };
 
 /* Registers of a frame that the cursor restarts from after a frame pointer step. */
@@ -134,6 +134,8 @@ static size_t read_maps(pid_t tgid, struct mapping *maps, size_t max, uint64_t *
 		m.dev = m.ino ? makedev(major, minor) : 0;
 		m.exec = perms[2] == 'x';
 		m.vdso = name_at > 0 && strncmp(line + name_at, "[vdso]", 6) == 0;
+		if (m.vdso)
+			snprintf(m.path, sizeof(m.path), "[vdso]");
 		if (name_at > 0 && line[name_at] == '/') {
 			snprintf(m.path, sizeof(m.path), "%s", line + name_at);
 			m.path[strcspn(m.path, "\n")] = '\0';
