@@ -51,9 +51,11 @@ extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *st
 #define CHILD_AS (4ULL << 30)
 /* Most frames one pc may expand to (inlined functions + the real one). */
 #define MAX_DEPTH 16
-/* Cached names: (1 << CACHE_BITS) slots, each of at most CACHE_DEPTH frames. */
-#define CACHE_BITS 10
+/* Cached names: (1 << CACHE_BITS) slots, each of at most CACHE_DEPTH frames (about
+ * 3 KiB a slot, allocated at the first leak). */
+#define CACHE_BITS 8
 #define CACHE_DEPTH 4
+#define CACHE_WAYS 4
 
 /* libdwfl's default path (libdwfl.h, dwfl_standard_find_debuginfo): the file's own
  * directory, its .debug subdirectory, /usr/lib/debug (and its .build-id tree). */
@@ -68,10 +70,10 @@ struct record {
 
 /* A cached naming of one (file, offset). */
 struct cached {
-	uint64_t dev, ino;              /* the file; ino 0 for a free slot */
-	uint64_t addr;                  /* file offset looked up (pc - 1 for a caller) */
-	size_t n;                       /* frames in f */
-	struct frame f[CACHE_DEPTH];    /* the naming fields of each, innermost first */
+	uint64_t dev, ino;           /* the file; ino 0 for a free slot */
+	uint64_t addr;               /* file offset looked up (pc - 1 for a caller) */
+	size_t n;                    /* frames in f */
+	struct frame f[CACHE_DEPTH]; /* the naming fields of each, innermost first */
 };
 
 void (*symbols_child_hook)(int out);
@@ -389,14 +391,29 @@ void symbols_cache_clear(void)
 		memset(cache, 0, (1u << CACHE_BITS) * sizeof(*cache));
 }
 
-/* The cache slot of (file, addr): the slot that holds it, or the one it would take. */
+/*
+ * The cache slot of (file, addr) among the CACHE_WAYS after its hash: the one that holds
+ * it, else a free one, else the first (evicted). NULL without memory.
+ */
 static struct cached *cache_slot(const struct sym_module *m, uint64_t addr)
 {
-	uint64_t h = (m->dev * 31 + m->ino) * 0x9e3779b97f4a7c15ULL ^ addr * 0xff51afd7ed558ccdULL;
+	uint64_t h = ((m->dev * 31 + m->ino) * 0x9e3779b97f4a7c15ULL ^ addr) *
+		     0xff51afd7ed558ccdULL;
+	size_t home = (size_t)(h >> (64 - CACHE_BITS)), free_slot = home;
 
 	if (!cache)
 		cache = calloc(1u << CACHE_BITS, sizeof(*cache));
-	return cache ? &cache[(h * 0x9e3779b97f4a7c15ULL) >> (64 - CACHE_BITS)] : NULL;
+	if (!cache)
+		return NULL;
+	for (size_t w = CACHE_WAYS; w-- > 0;) {
+		struct cached *c = &cache[(home + w) % (1u << CACHE_BITS)];
+
+		if (c->ino == m->ino && c->dev == m->dev && c->addr == addr && c->ino)
+			return c;
+		if (!c->ino)
+			free_slot = (home + w) % (1u << CACHE_BITS);
+	}
+	return &cache[free_slot];
 }
 
 /* The file offset frame f is looked up at. */
@@ -405,7 +422,7 @@ static uint64_t lookup_offset(const struct frame *f, const struct sym_query *q)
 	return f->module_offset - q->caller;
 }
 
-/* The cached naming of frame i, or NULL. */
+/* The cached naming of frame f, or NULL. */
 static const struct cached *cache_find(const struct sym_module *mods, size_t n_mods,
 				       const struct sym_query *q, const struct frame *f)
 {
