@@ -201,13 +201,15 @@ static size_t name_addr(Dwfl_Module *mod, Dwarf_Addr addr, bool caller, struct r
 
 		switch (dwarf_tag(&chain[j])) {
 		case DW_TAG_inlined_subroutine:
-			if (n + 1 >= max)
-				break;
-			r[n] = (struct record){ .f.line = lineno > 0 ? (unsigned)lineno : 0,
-						.f.inlined = 1 };
-			die_name(&chain[j], r[n].f.function, sizeof(r[n].f.function));
-			snprintf(r[n].f.file, sizeof(r[n].f.file), "%s", file ? file : "");
-			n++;
+			/* Past max - 1 inlined frames, the outer ones are left out. */
+			if (n + 1 < max) {
+				r[n] = (struct record){
+					.f.line = lineno > 0 ? (unsigned)lineno : 0, .f.inlined = 1
+				};
+				die_name(&chain[j], r[n].f.function, sizeof(r[n].f.function));
+				snprintf(r[n].f.file, sizeof(r[n].f.file), "%s", file ? file : "");
+				n++;
+			}
 			file = files && dwarf_formudata(dwarf_attr(&chain[j], DW_AT_call_file, &a),
 							&v) == 0
 			       ? dwarf_filesrc(files, v, NULL, NULL) : NULL;
@@ -312,6 +314,7 @@ child_main(int out, const struct sym_module *mods, size_t n_mods, const struct s
 	FILE *statm;
 	int keep[SYM_MAX_MODULES + 1];
 	Dwfl_Module *dmods[SYM_MAX_MODULES] = { 0 };
+	bool reported[SYM_MAX_MODULES] = { 0 };
 	char *path = debuginfo_path;
 	Dwfl_Callbacks cb = {
 		.find_elf = dwfl_build_id_find_elf,
@@ -357,7 +360,8 @@ child_main(int out, const struct sym_module *mods, size_t n_mods, const struct s
 		m = q[i].module >= 0 && (size_t)q[i].module < n_mods ? &mods[q[i].module] : NULL;
 		/* Each module is reported (its ELF headers read) when a frame first needs it,
 		 * so that a crash while reading it is told apart from the others. */
-		if (m && !dmods[q[i].module]) {
+		if (m && !reported[q[i].module]) {
+			reported[q[i].module] = true;
 			dwfl_report_begin_add(dwfl);
 			dmods[q[i].module] = dwfl_report_elf(dwfl, m->path, m->path, dup(m->fd),
 							     m->base, false);
@@ -511,7 +515,12 @@ size_t symbols_name(const struct sym_module *mods, size_t n_mods, const struct s
 	size_t n_todo = 0, n_out = 0, i;
 	pid_t pid = -1;
 	uint64_t deadline;
-	int failed = 0; /* 1: the child died or misbehaved, 2: it ran out of time */
+	enum {
+		DONE,       /* every frame answered */
+		ENDED,      /* the child ended too early: its status says how */
+		TIMED_OUT,  /* past the deadline or its CPU time */
+		MISBEHAVED, /* an answer out of order or without end: killed */
+	} failed = DONE;
 	const char *crashed_on = NULL;
 
 	if (n == 0 || n_mods > SYM_MAX_MODULES)
@@ -565,7 +574,7 @@ size_t symbols_name(const struct sym_module *mods, size_t n_mods, const struct s
 		}
 		/* The child timed out, died, or said something it should not have: this frame
 		 * and the ones after it stay unnamed. */
-		failed = rc == -ETIMEDOUT ? 2 : 1;
+		failed = rc == -ETIMEDOUT ? TIMED_OUT : rc == 0 ? ENDED : MISBEHAVED;
 		crashed_on = mods[q[i].module].path;
 		append(frames, &n_out, max, &in[i], &(struct frame){ 0 }, 1);
 	}
@@ -578,20 +587,21 @@ size_t symbols_name(const struct sym_module *mods, size_t n_mods, const struct s
 		int rc = read_record(rd, &r, deadline);
 
 		if (rc < 0)
-			failed = 2;
+			failed = TIMED_OUT;
 		if (rc <= 0)
 			break;
 	}
-	if (failed)
+	if (failed != DONE)
 		kill(pid, SIGKILL); /* a zombie already, unless it hung or misbehaved */
-	if (waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)
-		failed = 2;
-	if (failed == 2)
+	if (waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) &&
+	    WTERMSIG(status) == SIGXCPU)
+		failed = TIMED_OUT;
+	if (failed == TIMED_OUT)
 		snprintf(why, sizeof(why), "symbolizer timed out");
-	else if (failed)
+	else if (failed != DONE)
 		snprintf(why, sizeof(why), "symbolizer %s on %s",
-			 WIFSIGNALED(status) ? "crashed" : "failed", crashed_on);
-	if (failed)
+			 failed == ENDED && WIFSIGNALED(status) ? "crashed" : "failed", crashed_on);
+	if (failed != DONE)
 		*ret_why = why;
 	return n_out;
 }
