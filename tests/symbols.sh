@@ -53,6 +53,12 @@ check "stripped, no debug file: f3 is not named" \
 	json_true 'map(select(.event == "leak"))[0].stack | map(.function) | index(["f3"]) == null'
 check "stripped, no debug file: its frames say ?? () from the binary" \
 	out_has "in \?\? \(\) from $tmp/bin/stackchain-stripped$"
+# debuginfod is never asked, even when DEBUGINFOD_URLS names a server (the sink here).
+export DEBUGINFOD_URLS=http://203.0.113.1:80/
+st -- "$tmp/bin/stackchain-stripped" 203.0.113.1 80
+unset DEBUGINFOD_URLS
+check "DEBUGINFOD_URLS set: the leak is blocked" out_has "^sockstrace: leak blocked"
+check "DEBUGINFOD_URLS set: nothing asked the server (the sink)" sink_got 0
 st --debuginfo-path "/nonexistent:$tmp/debug" -- "$tmp/bin/stackchain-stripped" 203.0.113.1 80
 check "stripped, --debuginfo-path with .build-id/xx/yyyy.debug: the chain with lines" \
 	chain_with_lines
