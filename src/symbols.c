@@ -14,8 +14,14 @@
  * (elfutils' client then does nothing, debuginfod_find_debuginfo returns -ENOSYS) and the
  * filter would refuse its sockets anyway.
  *
+ * The child answers in two phases: first the symbol of every frame (the symbol tables are
+ * quick to read), then source lines and inlined functions (libdw indexes every compilation
+ * unit of a debug file first: 40 ms for libc's, seconds for a browser's), so that a frame
+ * whose lines do not come in time keeps its name.
+ *
  * Names are cached in the tracer per (file, offset), so a leak site seen before costs no
- * child at all.
+ * child at all; so are the names of a debug file too slow to read in time, and a file that
+ * crashed the child is never read again.
  */
 
 #include <dwarf.h>
@@ -61,10 +67,16 @@ extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *st
  * directory, its .debug subdirectory, /usr/lib/debug (and its .build-id tree). */
 #define DEFAULT_DEBUGINFO_PATH ":.debug:/usr/lib/debug"
 
-/* What the child sends per frame: one record per function at its pc, innermost first. */
+/*
+ * What the child sends. Phase 1: one record per frame, its symbol alone (quick: the
+ * symbol table). Phase 2: per frame, one record per function at its pc, innermost first,
+ * with source lines (slow on a large debug file: libdw indexes its compilation units).
+ * A frame whose phase 2 does not come in time keeps its phase 1 name.
+ */
 struct record {
 	uint32_t query; /* index of the frame named */
-	uint32_t last;  /* 1: the last record for that frame (its real function) */
+	uint32_t phase; /* 1 or 2 */
+	uint32_t last;  /* 1: the last record for that frame in this phase (its real function) */
 	struct frame f; /* function, offset, build_id, file, line, inlined; the rest unused */
 };
 
@@ -76,7 +88,7 @@ struct cached {
 	struct frame f[CACHE_DEPTH]; /* the naming fields of each, innermost first */
 };
 
-void (*symbols_child_hook)(int out);
+void (*symbols_child_hook)(int out, int phase);
 
 static char *debuginfo_path;
 static struct cached *cache;
@@ -162,6 +174,20 @@ static void build_id(Dwfl_Module *mod, char *buf)
 		snprintf(buf + 2 * i, 3, "%02x", bits[i]);
 }
 
+/* The symbol containing addr (of a frame whose pc is addr + caller) and the module's build
+ * ID into f; false when no symbol contains it. */
+static bool name_symbol(Dwfl_Module *mod, Dwarf_Addr addr, bool caller, struct frame *f)
+{
+	GElf_Off off = 0;
+	GElf_Sym sym;
+	const char *name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL);
+
+	*f = (struct frame){ .offset = name ? off + caller : 0 };
+	build_id(mod, f->build_id);
+	put_name(f->function, sizeof(f->function), name);
+	return name != NULL;
+}
+
 /*
  * Names address addr of mod (the call instruction of a caller frame, whose pc is addr +
  * caller): one record per function inlined there, innermost first, then the real
@@ -171,10 +197,8 @@ static void build_id(Dwfl_Module *mod, char *buf)
 static size_t name_addr(Dwfl_Module *mod, Dwarf_Addr addr, bool caller, struct record *r,
 			size_t max)
 {
-	char bid[sizeof(r->f.build_id)];
-	GElf_Off off = 0;
-	GElf_Sym sym;
-	const char *sym_name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL);
+	struct frame sym;
+	bool have_sym = name_symbol(mod, addr, caller, &sym);
 	Dwarf_Addr bias = 0;
 	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias);
 	Dwarf_Line *line = cu ? dwarf_getsrc_die(cu, addr - bias) : NULL;
@@ -185,7 +209,6 @@ static size_t name_addr(Dwfl_Module *mod, Dwarf_Addr addr, bool caller, struct r
 	Dwarf_Files *files = NULL;
 	size_t n = 0;
 
-	build_id(mod, bid);
 	if (line)
 		dwarf_lineno(line, &lineno);
 	if (cu && dwarf_getscopes(cu, addr - bias, &scopes) > 0) {
@@ -225,9 +248,9 @@ static size_t name_addr(Dwfl_Module *mod, Dwarf_Addr addr, bool caller, struct r
 		}
 	}
 	r[n] = (struct record){ .f.line = lineno > 0 ? (unsigned)lineno : 0, .last = 1 };
-	if (sym_name) {
-		put_name(r[n].f.function, sizeof(r[n].f.function), sym_name);
-		r[n].f.offset = off + caller;
+	if (have_sym) {
+		memcpy(r[n].f.function, sym.function, sizeof(sym.function));
+		r[n].f.offset = sym.offset;
 	} else if (real) {
 		Dwarf_Addr entry;
 
@@ -237,8 +260,10 @@ static size_t name_addr(Dwfl_Module *mod, Dwarf_Addr addr, bool caller, struct r
 	}
 	snprintf(r[n].f.file, sizeof(r[n].f.file), "%s", file ? file : "");
 	n++;
-	for (size_t i = 0; i < n; i++)
-		memcpy(r[i].f.build_id, bid, sizeof(bid));
+	for (size_t i = 0; i < n; i++) {
+		memcpy(r[i].f.build_id, sym.build_id, sizeof(sym.build_id));
+		r[i].phase = 2;
+	}
 	free(chain);
 	free(scopes);
 	return n;
@@ -346,18 +371,13 @@ child_main(int out, const struct sym_module *mods, size_t n_mods, const struct s
 	    sandbox(out) < 0)
 		_exit(2);
 	if (symbols_child_hook)
-		symbols_child_hook(out);
+		symbols_child_hook(out, 1);
 	dwfl = dwfl_begin(&cb);
 	if (!dwfl)
 		_exit(2);
 	for (size_t i = 0; i < n; i++) {
-		const struct sym_module *m;
-		size_t k = 0;
-		bool caller = q[i].caller;
+		const struct sym_module *m = todo[i] ? &mods[q[i].module] : NULL;
 
-		if (!todo[i])
-			continue;
-		m = q[i].module >= 0 && (size_t)q[i].module < n_mods ? &mods[q[i].module] : NULL;
 		/* Each module is reported (its ELF headers read) when a frame first needs it,
 		 * so that a crash while reading it is told apart from the others. */
 		if (m && !reported[q[i].module]) {
@@ -367,10 +387,25 @@ child_main(int out, const struct sym_module *mods, size_t n_mods, const struct s
 							     m->base, false);
 			dwfl_report_end(dwfl, NULL, NULL);
 		}
+		r[0] = (struct record){ .query = (uint32_t)i, .phase = 1, .last = 1 };
 		if (m && dmods[q[i].module])
-			k = name_addr(dmods[q[i].module], in[i].pc - caller, caller, r, MAX_DEPTH);
+			name_symbol(dmods[q[i].module], in[i].pc - q[i].caller, q[i].caller,
+				    &r[0].f);
+		if (m && !write_all(out, r, sizeof(r[0])))
+			_exit(2);
+	}
+	if (symbols_child_hook)
+		symbols_child_hook(out, 2);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+
+		if (!todo[i])
+			continue;
+		if (dmods[q[i].module])
+			k = name_addr(dmods[q[i].module], in[i].pc - q[i].caller, q[i].caller, r,
+				      MAX_DEPTH);
 		if (k == 0)
-			r[k++] = (struct record){ .last = 1 };
+			r[k++] = (struct record){ .phase = 2, .last = 1 };
 		for (size_t j = 0; j < k; j++)
 			r[j].query = (uint32_t)i;
 		if (!write_all(out, r, k * sizeof(r[0])))
@@ -389,10 +424,17 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Modules the symbolizer crashed or stalled on: never handed to a child again. */
+static struct {
+	uint64_t dev, ino; /* the file; ino 0 for a free slot */
+} bad[16];
+static size_t next_bad;
+
 void symbols_cache_clear(void)
 {
 	if (cache)
 		memset(cache, 0, (1u << CACHE_BITS) * sizeof(*cache));
+	memset(bad, 0, sizeof(bad));
 }
 
 /*
@@ -505,34 +547,83 @@ static void append(struct frame *out, size_t *n_out, size_t max, const struct fr
 	}
 }
 
+static bool is_bad(const struct sym_module *m)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		if (bad[i].ino && bad[i].ino == m->ino && bad[i].dev == m->dev)
+			return true;
+	return false;
+}
+
+static void mark_bad(const struct sym_module *m)
+{
+	bad[next_bad].dev = m->dev;
+	bad[next_bad].ino = m->ino;
+	next_bad = (next_bad + 1) % ARRAY_SIZE(bad);
+}
+
+/* How a child ended. */
+enum outcome {
+	DONE,       /* every frame answered */
+	ENDED,      /* it ended too early: its status says how */
+	TIMED_OUT,  /* past the deadline or its CPU time */
+	MISBEHAVED, /* an answer out of order or without end: killed */
+};
+
+/* Reads the answer of phase for frame i (at most max records into named). Returns DONE
+ * with *ret_k records, or how the child failed. */
+static enum outcome read_answer(int fd, uint32_t phase, size_t i, struct frame *named,
+				size_t max, size_t *ret_k, uint64_t deadline)
+{
+	struct record r;
+	size_t k = 0;
+	int rc;
+
+	while (k < max && (rc = read_record(fd, &r, deadline)) > 0) {
+		if (r.query != i || r.phase != phase)
+			return MISBEHAVED;
+		sanitize(&r.f);
+		named[k++] = r.f;
+		if (r.last) {
+			*ret_k = k;
+			return DONE;
+		}
+	}
+	return k == max ? MISBEHAVED : rc < 0 ? TIMED_OUT : ENDED;
+}
+
 size_t symbols_name(const struct sym_module *mods, size_t n_mods, const struct sym_query *q,
 		    struct frame *frames, size_t n, size_t max, const char **ret_why)
 {
-	_cleanup_free_ struct frame *in = NULL;
-	_cleanup_free_ bool *todo = NULL;
+	_cleanup_free_ struct frame *in = NULL, *prelim = NULL;
+	_cleanup_free_ bool *todo = NULL, *have_prelim = NULL;
 	_cleanup_close_ int rd = -1;
 	int pipefd[2], status = 0;
-	size_t n_todo = 0, n_out = 0, i;
+	size_t n_todo = 0, n_out = 0, fail_at = n, k, i;
+	const char *skipped = NULL;
 	pid_t pid = -1;
 	uint64_t deadline;
-	enum {
-		DONE,       /* every frame answered */
-		ENDED,      /* the child ended too early: its status says how */
-		TIMED_OUT,  /* past the deadline or its CPU time */
-		MISBEHAVED, /* an answer out of order or without end: killed */
-	} failed = DONE;
-	const char *crashed_on = NULL;
+	enum outcome failed = DONE;
 
 	if (n == 0 || n_mods > SYM_MAX_MODULES)
 		return n;
 	in = malloc(n * sizeof(*in));
+	prelim = calloc(n, sizeof(*prelim));
 	todo = calloc(n, sizeof(*todo));
-	if (!in || !todo)
+	have_prelim = calloc(n, sizeof(*have_prelim));
+	if (!in || !prelim || !todo || !have_prelim)
 		return n;
 	memcpy(in, frames, n * sizeof(*in));
 	for (i = 0; i < n; i++) {
-		todo[i] = q[i].module >= 0 && !cache_find(mods, n_mods, &q[i], &in[i]);
-		n_todo += todo[i];
+		if (q[i].module < 0 || (size_t)q[i].module >= n_mods ||
+		    cache_find(mods, n_mods, &q[i], &in[i]))
+			continue;
+		if (is_bad(&mods[q[i].module])) {
+			skipped = mods[q[i].module].path;
+			continue;
+		}
+		todo[i] = true;
+		n_todo++;
 	}
 	if (n_todo > 0) {
 		if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -546,43 +637,43 @@ size_t symbols_name(const struct sym_module *mods, size_t n_mods, const struct s
 			return n;
 	}
 	deadline = now_ms() + DEADLINE_MS;
+	/* Phase 1: the symbol of every frame to name, in order. */
+	for (i = 0; i < n && failed == DONE; i++)
+		if (todo[i]) {
+			failed = read_answer(rd, 1, i, &prelim[i], 1, &k, deadline);
+			have_prelim[i] = failed == DONE;
+			fail_at = i;
+		}
+	/* Phase 2, frame by frame; a frame it does not reach keeps its symbol. */
 	for (i = 0; i < n && n_out < max; i++) {
-		const struct cached *c = cache_find(mods, n_mods, &q[i], &in[i]);
+		const struct cached *c = todo[i] ? NULL : cache_find(mods, n_mods, &q[i], &in[i]);
 		struct frame named[MAX_DEPTH];
-		struct record r;
-		size_t k = 0;
-		int rc = 1;
 
-		if (!todo[i] || failed) {
-			if (c && !todo[i])
-				append(frames, &n_out, max, &in[i], c->f, c->n);
-			else
-				append(frames, &n_out, max, &in[i], &(struct frame){ 0 }, 1);
-			continue;
+		if (todo[i] && failed == DONE) {
+			failed = read_answer(rd, 2, i, named, MAX_DEPTH, &k, deadline);
+			fail_at = i;
+			if (failed == DONE) {
+				cache_put(mods, n_mods, &q[i], &in[i], named, k);
+				append(frames, &n_out, max, &in[i], named, k);
+				continue;
+			}
 		}
-		while (k < MAX_DEPTH && (rc = read_record(rd, &r, deadline)) > 0 &&
-		       r.query == i) {
-			sanitize(&r.f);
-			named[k++] = r.f;
-			if (r.last)
-				break;
-		}
-		if (k > 0 && rc > 0 && r.query == i && r.last) {
-			cache_put(mods, n_mods, &q[i], &in[i], named, k);
-			append(frames, &n_out, max, &in[i], named, k);
-			continue;
-		}
-		/* The child timed out, died, or said something it should not have: this frame
-		 * and the ones after it stay unnamed. */
-		failed = rc == -ETIMEDOUT ? TIMED_OUT : rc == 0 ? ENDED : MISBEHAVED;
-		crashed_on = mods[q[i].module].path;
-		append(frames, &n_out, max, &in[i], &(struct frame){ 0 }, 1);
+		if (c)
+			append(frames, &n_out, max, &in[i], c->f, c->n);
+		else if (todo[i] && have_prelim[i])
+			append(frames, &n_out, max, &in[i], &prelim[i], 1);
+		else
+			append(frames, &n_out, max, &in[i], &(struct frame){ 0 }, 1);
+	}
+	if (skipped) {
+		snprintf(why, sizeof(why), "symbolizer failed on %s before: not named", skipped);
+		*ret_why = why;
 	}
 	if (pid <= 0)
 		return n_out;
 	/* The child ends right after its last record: wait for the end of its stream, then
 	 * for the child, never past the deadline. */
-	while (!failed) {
+	while (failed == DONE) {
 		struct record r;
 		int rc = read_record(rd, &r, deadline);
 
@@ -596,12 +687,22 @@ size_t symbols_name(const struct sym_module *mods, size_t n_mods, const struct s
 	if (waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) &&
 	    WTERMSIG(status) == SIGXCPU)
 		failed = TIMED_OUT;
+	if (failed == DONE || fail_at >= n)
+		return n_out;
+	/* A frame whose symbol came keeps it, and so it is cached: a slow debug file is read
+	 * once. A module that crashed the child, or stalled it before its symbols, is not
+	 * read again. */
+	for (i = fail_at; i < n; i++)
+		if (todo[i] && have_prelim[i] && failed == TIMED_OUT)
+			cache_put(mods, n_mods, &q[i], &in[i], &prelim[i], 1);
+	if (failed != TIMED_OUT || !have_prelim[fail_at])
+		mark_bad(&mods[q[fail_at].module]);
 	if (failed == TIMED_OUT)
-		snprintf(why, sizeof(why), "symbolizer timed out");
-	else if (failed != DONE)
+		snprintf(why, sizeof(why), "symbolizer timed out on %s", mods[q[fail_at].module].path);
+	else
 		snprintf(why, sizeof(why), "symbolizer %s on %s",
-			 failed == ENDED && WIFSIGNALED(status) ? "crashed" : "failed", crashed_on);
-	if (failed != DONE)
-		*ret_why = why;
+			 failed == ENDED && WIFSIGNALED(status) ? "crashed" : "failed",
+			 mods[q[fail_at].module].path);
+	*ret_why = why;
 	return n_out;
 }

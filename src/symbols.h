@@ -43,15 +43,18 @@ int symbols_set_debuginfo_path(const char *dirs);
  * frame i up in mods, at most SYM_MAX_MODULES) in place, inserting a frame before a real one for each function
  * inlined at its pc, up to max frames in all. Returns the new number of frames (>= n when
  * max allows). When naming failed for part of the stack, that part keeps its frames
- * unnamed and *ret_why says why (a buffer valid until the next call); *ret_why is left
- * alone otherwise.
+ * unnamed, or named by their symbols alone, and *ret_why says why ("symbolizer crashed on
+ * FILE", "symbolizer timed out on FILE"; a buffer valid until the next call); *ret_why is
+ * left alone otherwise. Within about 2 s.
  */
 size_t symbols_name(const struct sym_module *mods, size_t n_mods, const struct sym_query *q,
 		    struct frame *frames, size_t n, size_t max, const char **ret_why);
 
-/* Drops the cached names, so that the next naming reads the files again (benchmarks). */
+/* Drops the cached names and forgets the files that failed, so that the next naming reads
+ * the files again (benchmarks, tests). */
 void symbols_cache_clear(void);
 
 /* For tests of the sandbox: when set, the child calls it with its pipe once it is
- * confined, before it names anything. */
-extern void (*symbols_child_hook)(int out);
+ * confined, before it names anything (phase 1: symbols) and before it looks up source
+ * lines (phase 2). */
+extern void (*symbols_child_hook)(int out, int phase);

@@ -1,8 +1,9 @@
 /*
  * Unit tests of src/symbols.c on this test's own executable: a function is named with its
  * source file, line and build ID; a child that crashes, hangs, or sends garbage costs only
- * its own names, within the deadline; the child cannot open sockets, create files, map
- * executable memory or exec; a name once found is served from the cache.
+ * its own names, within the deadline, and a file that crashed it is not read again; a
+ * frame whose lines do not come in time keeps its symbol; the child cannot open sockets,
+ * create files, map executable memory or exec; a name once found is served from the cache.
  */
 
 #include <errno.h>
@@ -86,57 +87,67 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void crash(int out)
+static void crash(int out, int phase)
 {
 	(void)out;
+	(void)phase;
 	*(volatile int *)0 = 1;
 }
 
-static void spin(int out)
+static void spin(int out, int phase)
 {
 	(void)out;
+	(void)phase;
 	for (;;)
 		sink++;
 }
 
-static void garbage(int out)
+/* Answers the symbols, then stalls before the source lines. */
+static void spin_lines(int out, int phase)
+{
+	if (phase == 2)
+		spin(out, phase);
+}
+
+static void garbage(int out, int phase)
 {
 	static char bytes[32768];
 
+	(void)phase;
 	memset(bytes, 0xff, sizeof(bytes));
 	if (write(out, bytes, sizeof(bytes)) < 0)
 		_exit(3);
 }
 
-static void zeros(int out)
+static void zeros(int out, int phase)
 {
 	static char bytes[32768];
 
+	(void)phase;
 	if (write(out, bytes, sizeof(bytes)) < 0)
 		_exit(3);
 }
 
 /* Every escape it tries must fail; one that works crashes the child, which the test sees. */
-static void escape(int out)
+static void escape(int out, int phase)
 {
 	static char *const argv[] = { "/bin/true", NULL };
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	(void)out;
 	if (fd >= 0)
-		crash(out);
+		crash(out, phase);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd >= 0)
-		crash(out);
+		crash(out, phase);
 	fd = open("/tmp/sockstrace-symbolizer-escape", O_WRONLY | O_CREAT, 0600);
 	if (fd >= 0)
-		crash(out);
+		crash(out, phase);
 	fd = open(self_path, O_RDWR);
 	if (fd >= 0)
-		crash(out);
+		crash(out, phase);
 	if (mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) !=
 	    MAP_FAILED)
-		crash(out);
+		crash(out, phase);
 	execve(argv[0], argv, NULL); /* returns only when refused */
 }
 
@@ -146,12 +157,14 @@ int main(void)
 	const char *why;
 	struct timespec t0;
 	const char *base;
-	char crashed[4200], failed[4200];
+	char crashed[4200], failed[4200], skipped[4200], timed_out[4200];
 
 	open_self();
 	known_function();
 	snprintf(crashed, sizeof(crashed), "symbolizer crashed on %s", self_path);
 	snprintf(failed, sizeof(failed), "symbolizer failed on %s", self_path);
+	snprintf(skipped, sizeof(skipped), "symbolizer failed on %s before: not named", self_path);
+	snprintf(timed_out, sizeof(timed_out), "symbolizer timed out on %s", self_path);
 
 	is_int((long long)name_at(4, &f, &why), 1, "one frame in, one out");
 	is_str(f.function, "known_function", "the function is named");
@@ -172,21 +185,40 @@ int main(void)
 	is_int((long long)name_at(5, &f, &why), 1, "a crashing child: the frame is kept");
 	is_str(f.function, "", "a crashing child: the frame is unnamed");
 	is_str(why ? why : "", crashed, "a crashing child: the reason names the file");
+	symbols_child_hook = NULL;
+	name_at(15, &f, &why);
+	is_str(f.function, "", "a file that crashed the child is not read again");
+	is_str(why ? why : "", skipped, "and the reason says so");
 
+	symbols_cache_clear();
 	symbols_child_hook = spin;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	is_int((long long)name_at(6, &f, &why), 1, "a hanging child: the frame is kept");
-	is_str(why ? why : "", "symbolizer timed out", "a hanging child times out");
+	is_str(why ? why : "", timed_out, "a hanging child times out");
 	ok(seconds_since(&t0) < 3.5, "within the deadline (%.2f s)", seconds_since(&t0));
+
+	symbols_cache_clear();
+	symbols_child_hook = spin_lines;
+	name_at(10, &f, &why);
+	is_str(f.function, "known_function", "lines that do not come in time: the symbol stays");
+	is_int(f.line, 0, "lines that do not come in time: no line");
+	is_str(why ? why : "", timed_out, "lines that do not come in time: timed out");
+	symbols_child_hook = crash;
+	name_at(10, &f, &why);
+	is_str(f.function, "known_function", "and that symbol is cached: no child the next time");
+
+	symbols_cache_clear();
 
 	symbols_child_hook = garbage;
 	name_at(7, &f, &why);
 	is_str(f.function, "", "a child sending garbage: the frame is unnamed");
 	is_str(why ? why : "", failed, "a child sending garbage is a failure");
+	symbols_cache_clear();
 
 	symbols_child_hook = zeros;
 	name_at(8, &f, &why);
 	is_str(why ? why : "", failed, "a child sending records that never end is a failure");
+	symbols_cache_clear();
 
 	symbols_child_hook = escape;
 	name_at(9, &f, &why);
