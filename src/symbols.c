@@ -174,6 +174,21 @@ static void build_id(Dwfl_Module *mod, char *buf)
 		snprintf(buf + 2 * i, 3, "%02x", bits[i]);
 }
 
+/* The compilation unit containing addr, or NULL. libdw 0.188 finds it through
+ * .debug_aranges only, which clang does not emit: then the units' own ranges are searched. */
+static Dwarf_Die *cu_at(Dwfl_Module *mod, Dwarf_Addr addr, Dwarf_Addr *ret_bias)
+{
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, ret_bias);
+
+	if (cu)
+		return cu;
+	for (cu = dwfl_module_nextcu(mod, NULL, ret_bias); cu;
+	     cu = dwfl_module_nextcu(mod, cu, ret_bias))
+		if (dwarf_haspc(cu, addr - *ret_bias) > 0)
+			return cu;
+	return NULL;
+}
+
 /* The symbol containing addr (of a frame whose pc is addr + caller) and the module's build
  * ID into f; false when no symbol contains it. */
 static bool name_symbol(Dwfl_Module *mod, Dwarf_Addr addr, bool caller, struct frame *f)
@@ -200,7 +215,7 @@ static size_t name_addr(Dwfl_Module *mod, Dwarf_Addr addr, bool caller, struct r
 	struct frame sym;
 	bool have_sym = name_symbol(mod, addr, caller, &sym);
 	Dwarf_Addr bias = 0;
-	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias);
+	Dwarf_Die *cu = cu_at(mod, addr, &bias);
 	Dwarf_Line *line = cu ? dwarf_getsrc_die(cu, addr - bias) : NULL;
 	const char *file = line ? dwarf_linesrc(line, NULL, NULL) : NULL;
 	int lineno = 0;

@@ -184,7 +184,9 @@ int main(void)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	is_int((long long)name_at(5, &f, &why), 1, "a crashing child: the frame is kept");
 	is_str(f.function, "", "a crashing child: the frame is unnamed");
-	is_str(why ? why : "", crashed, "a crashing child: the reason names the file");
+	/* A sanitizer's handler turns the crash into an exit: "failed" then. */
+	ok(why && (strcmp(why, crashed) == 0 || strcmp(why, failed) == 0),
+	   "a crashing child: the reason names the file: %s", why ? why : "none");
 	symbols_child_hook = NULL;
 	name_at(15, &f, &why);
 	is_str(f.function, "", "a file that crashed the child is not read again");
