@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/ptrace.h>
@@ -494,10 +495,39 @@ static void describe_frame(struct ctx *c, unw_cursor_t *cur, bool restarted, boo
 }
 
 /*
+ * The kernel's vDSO mapping m of tgid, which is no file, copied into a memfd for the
+ * symbolizer: the tracer only copies it, the child parses it. Its identity for the name
+ * cache (*ret_ino) is a hash (FNV-1a) of its bytes. Returns the fd, or -errno.
+ */
+static int open_vdso(pid_t tgid, const struct mapping *m, uint64_t *ret_ino)
+{
+	size_t len = m->end - m->start;
+	_cleanup_free_ uint8_t *buf = len <= (1u << 20) ? malloc(len) : NULL;
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)m->start, .iov_len = len };
+	_cleanup_close_ int fd = -1;
+	uint64_t h = 14695981039346656037ULL;
+
+	if (!buf)
+		return -ENOMEM;
+	if (process_vm_readv(tgid, &local, 1, &remote, 1, 0) != (ssize_t)len)
+		return -EIO;
+	fd = memfd_create("vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, len) != (ssize_t)len)
+		return -EIO;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ buf[i]) * 1099511628211ULL;
+	*ret_ino = h | 1; /* never 0, a free cache slot */
+	return steal_fd(fd);
+}
+
+/*
  * Names frames[0..n) with symbols.c: the files they point into, opened here (the mapped
- * inodes, see open_mapped()) and handed to its sandboxed child. caller[i] says that frame
- * i's pc is a return address. Returns the new number of frames (inlined ones added, up to
- * max); *ret_why is set when naming failed.
+ * inodes, see open_mapped(); the vDSO copied, see open_vdso()) and handed to its sandboxed
+ * child. caller[i] says that frame i's pc is a return address. Returns the new number of
+ * frames (inlined ones added, up to max); *ret_why is set when naming failed.
  */
 static size_t name_frames(const struct ctx *c, struct frame *frames, const bool *caller,
 			  size_t n, size_t max, const char **ret_why)
@@ -508,22 +538,23 @@ static size_t name_frames(const struct ctx *c, struct frame *frames, const bool 
 
 	for (size_t i = 0; i < n; i++) {
 		const struct mapping *m = mapping_of(c, frames[i].pc - caller[i]);
-		uint64_t base = m ? m->start - m->offset : 0;
+		uint64_t base = m ? m->start - m->offset : 0, ino = m ? m->ino : 0;
 		size_t j = 0;
 
 		q[i] = (struct sym_query){ .module = -1, .caller = caller[i] };
-		if (!m || !m->ino)
+		if (!m || (!m->ino && !m->vdso))
 			continue;
-		while (j < n_mods && !(mods[j].ino == m->ino && mods[j].dev == m->dev &&
-				       mods[j].base == base))
+		while (j < n_mods && !(mods[j].base == base && (m->vdso ? mods[j].dev == 0 :
+				       mods[j].ino == ino && mods[j].dev == m->dev)))
 			j++;
 		if (j == n_mods) {
-			int fd = n_mods < ARRAY_SIZE(mods) ? open_mapped(c->tgid, m) : -1;
+			int fd = n_mods == ARRAY_SIZE(mods) ? -ENOSPC
+				 : m->vdso ? open_vdso(c->tgid, m, &ino) : open_mapped(c->tgid, m);
 
 			if (fd < 0)
 				continue;
 			mods[n_mods++] = (struct sym_module){ .fd = fd, .base = base, .dev = m->dev,
-							      .ino = m->ino, .path = m->path };
+							      .ino = ino, .path = m->path };
 		}
 		q[i].module = (int)j;
 	}

@@ -110,6 +110,8 @@ if [ -x "$T/stackchain32" ]; then
 	st -- "$T/stackchain32" 203.0.113.1 80
 	check "32-bit: the leak is reported and blocked" out_has "leak blocked: .*\[tcp, i386\]"
 	check "32-bit: dial (inlined), f3, f2, f1, f0, main with their lines" chain_with_lines
+	check "32-bit: a frame in the vDSO is named from the vDSO's own symbols" \
+		json_true 'map(select(.event == "leak"))[0].stack | map(select(.module == "[vdso]")) | all(.function == "__kernel_vsyscall")'
 	check "32-bit: frames have module and module_offset" \
 		json_true 'map(select(.event == "leak"))[0].stack | length >= 6 and all(.module != "" and (.module_offset | startswith("0x")))'
 else
