@@ -92,7 +92,11 @@ void (*symbols_child_hook)(int out, int phase);
 
 static char *debuginfo_path;
 static struct cached *cache;
-static char why[320];
+/* The reasons given so far: a caller may keep one for the whole run (a summary of leak
+ * sites), so each is kept as long as WHYS newer ones have not taken its place. */
+#define WHYS 32
+static char whys[WHYS][320];
+static size_t next_why;
 
 int symbols_set_debuginfo_path(const char *dirs)
 {
@@ -439,6 +443,20 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* text, as a string kept in whys. */
+static const char *keep_why(const char *text)
+{
+	char *w;
+
+	for (size_t i = 0; i < WHYS; i++)
+		if (strcmp(whys[i], text) == 0)
+			return whys[i];
+	w = whys[next_why];
+	next_why = (next_why + 1) % WHYS;
+	snprintf(w, sizeof(whys[0]), "%s", text);
+	return w;
+}
+
 /* Modules the symbolizer crashed or stalled on: never handed to a child again. */
 static struct {
 	uint64_t dev, ino; /* the file; ino 0 for a free slot */
@@ -616,6 +634,7 @@ size_t symbols_name(const struct sym_module *mods, size_t n_mods, const struct s
 	int pipefd[2], status = 0;
 	size_t n_todo = 0, n_out = 0, fail_at = n, k, i;
 	const char *skipped = NULL;
+	char text[sizeof(whys[0])];
 	pid_t pid = -1;
 	uint64_t deadline;
 	enum outcome failed = DONE;
@@ -681,8 +700,8 @@ size_t symbols_name(const struct sym_module *mods, size_t n_mods, const struct s
 			append(frames, &n_out, max, &in[i], &(struct frame){ 0 }, 1);
 	}
 	if (skipped) {
-		snprintf(why, sizeof(why), "symbolizer failed on %s before: not named", skipped);
-		*ret_why = why;
+		snprintf(text, sizeof(text), "symbolizer failed on %s before: not named", skipped);
+		*ret_why = keep_why(text);
 	}
 	if (pid <= 0)
 		return n_out;
@@ -712,12 +731,10 @@ size_t symbols_name(const struct sym_module *mods, size_t n_mods, const struct s
 			cache_put(mods, n_mods, &q[i], &in[i], &prelim[i], 1);
 	if (failed != TIMED_OUT || !have_prelim[fail_at])
 		mark_bad(&mods[q[fail_at].module]);
-	if (failed == TIMED_OUT)
-		snprintf(why, sizeof(why), "symbolizer timed out on %s", mods[q[fail_at].module].path);
-	else
-		snprintf(why, sizeof(why), "symbolizer %s on %s",
-			 failed == ENDED && WIFSIGNALED(status) ? "crashed" : "failed",
-			 mods[q[fail_at].module].path);
-	*ret_why = why;
+	snprintf(text, sizeof(text), "symbolizer %s on %s",
+		 failed == TIMED_OUT ? "timed out"
+		 : failed == ENDED && WIFSIGNALED(status) ? "crashed" : "failed",
+		 mods[q[fail_at].module].path);
+	*ret_why = keep_why(text);
 	return n_out;
 }

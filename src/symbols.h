@@ -44,8 +44,8 @@ int symbols_set_debuginfo_path(const char *dirs);
  * inlined at its pc, up to max frames in all. Returns the new number of frames (>= n when
  * max allows). When naming failed for part of the stack, that part keeps its frames
  * unnamed, or named by their symbols alone, and *ret_why says why ("symbolizer crashed on
- * FILE", "symbolizer timed out on FILE"; a buffer valid until the next call); *ret_why is
- * left alone otherwise. Within about 2 s.
+ * FILE", "symbolizer timed out on FILE"; kept until 32 other reasons have been given);
+ * *ret_why is left alone otherwise. Within about 2 s.
  */
 size_t symbols_name(const struct sym_module *mods, size_t n_mods, const struct sym_query *q,
 		    struct frame *frames, size_t n, size_t max, const char **ret_why);

@@ -27,7 +27,7 @@ struct frame {
  * (at most UNWIND_MAX), named with symbols.c. Returns the number of frames (>= 0), or
  * -errno; *ret_why then says why in words. *ret_why is also set, with frames returned,
  * when they could not all be named ("symbolizer crashed on FILE"). It points to static
- * text or to a buffer valid until the next call. Address spaces are cached per process;
+ * text, kept for the run (see symbols_name()). Address spaces are cached per process;
  * see unwind_forget().
  */
 int unwind_stack(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const char **ret_why);
