@@ -160,6 +160,17 @@ static void leak_json(FILE *f, const struct leak_event *e)
 	fflush(f);
 }
 
+/* Writes text that the traced program chose (symbol and file names), with its control
+ * bytes as \xNN: a name is not a terminal escape sequence. */
+static void put_text(FILE *out, const char *text)
+{
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			fprintf(out, "\\x%02x", *c);
+		else
+			fputc(*c, out);
+}
+
 /*
  * One frame as gdb's backtrace shows it: "#1  0x... in f2 (stackchain.c:42) from FILE"
  * with a source line, "in f2+0x10 () from FILE" without, "in ?? () from FILE" unnamed;
@@ -170,19 +181,21 @@ static void frame_line(FILE *out, int i, const struct frame *f)
 	const char *base = strrchr(f->file, '/');
 
 	fprintf(out, "    #%-2d 0x%016" PRIx64 " in ", i, f->pc);
-	if (!f->function[0])
-		fputs("??", out);
-	else if (f->line || f->inlined)
-		fputs(f->function, out);
-	else
-		fprintf(out, "%s+0x%" PRIx64, f->function, f->offset);
+	put_text(out, f->function[0] ? f->function : "??");
+	if (f->function[0] && !f->line && !f->inlined)
+		fprintf(out, "+0x%" PRIx64, f->offset);
 	if (f->inlined)
 		fputs(" [inlined]", out);
-	if (f->file[0] && f->line)
-		fprintf(out, " (%s:%u)", base ? base + 1 : f->file, f->line);
-	else
+	if (f->file[0] && f->line) {
+		fputs(" (", out);
+		put_text(out, base ? base + 1 : f->file);
+		fprintf(out, ":%u)", f->line);
+	} else {
 		fputs(" ()", out);
-	fprintf(out, " from %s\n", f->module[0] ? f->module : "[anonymous]");
+	}
+	fputs(" from ", out);
+	put_text(out, f->module[0] ? f->module : "[anonymous]");
+	fputc('\n', out);
 }
 
 void report_leak(struct report *r, const struct leak_event *e)

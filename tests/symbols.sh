@@ -171,6 +171,13 @@ objcopy --add-gnu-debuglink="$tmp/crafted/loop-a" "$tmp/crafted/loop-b"
 objcopy --add-gnu-debuglink="$tmp/crafted/loop-b" "$tmp/crafted/loop-a"
 crafted "two .gnu_debuglinks naming each other" "$tmp/crafted/loop-a"
 check "the linked debug file still names the chain" chain_with_lines
+# A symbol name with a terminal escape sequence in it: shown as \x1b, never as the byte.
+objcopy --redefine-sym "f2=$(printf 'f2\033[2J')" "$T/stackchain-g" "$tmp/crafted/escape"
+objcopy --remove-section .debug_info "$tmp/crafted/escape"
+crafted "a symbol name with an escape sequence" "$tmp/crafted/escape"
+check "a symbol name with an escape sequence: written as \\x1b" out_has 'in f2\\x1b\[2J\+0x'
+check "a symbol name with an escape sequence: no ESC byte in the output" \
+	sh -c "! grep -q \"\$(printf '\\033')\" '$tmp/out'"
 # A debug file found by build ID whose .debug_info is garbage.
 mkdir -p "$tmp/baddebug/.build-id/$(echo "$bid" | cut -c1-2)"
 objcopy --only-keep-debug "$tmp/crafted/huge-debug-info" \
