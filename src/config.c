@@ -155,6 +155,16 @@ static int set_core_dump(struct settings *s, const char *value)
 	return set_path(&s->core_dump, value);
 }
 
+/* A colon-separated list of absolute directories: a relative one would be taken by libdwfl
+ * as relative to each binary's own directory. */
+static int set_debuginfo_path(struct settings *s, const char *value)
+{
+	for (const char *p = value; *p; p += strcspn(p, ":"), p += *p == ':')
+		if (*p != '/')
+			return -EINVAL;
+	return set_path(&s->debuginfo_path, value);
+}
+
 #define BOOL_KEY(n, f) { .name = n, .kind = KEY_BOOL, .field = offsetof(struct settings, f), \
 			 .valid = "true or false" }
 
@@ -181,6 +191,8 @@ static const struct key keys[] = {
 	BOOL_KEY("stack", stack),
 	{ .name = "core_dump", .kind = KEY_STRING, .set = set_core_dump,
 	  .valid = "a directory name" },
+	{ .name = "debuginfo_path", .kind = KEY_STRING, .set = set_debuginfo_path,
+	  .valid = "absolute directories separated by colons (DIR[:DIR]...)" },
 	{ .name = "stack_depth", .kind = KEY_INT, .field = offsetof(struct settings, stack_depth),
 	  .min = 1, .max = 256, .valid = "a number from 1 to 256" },
 	{ .name = "leak_exit_code", .kind = KEY_INT,
@@ -230,10 +242,11 @@ void settings_free(struct settings *s)
 	free(s->core_dump);
 	free(s->junit);
 	free(s->sarif);
+	free(s->debuginfo_path);
 	free(s->proxy_user);
 	free(s->proxy_pass);
 	s->output = s->report = s->proxy_user = s->proxy_pass = s->core_dump = NULL;
-	s->junit = s->sarif = NULL;
+	s->junit = s->sarif = s->debuginfo_path = NULL;
 }
 
 int errno_parse(const char *name)

@@ -69,6 +69,8 @@ struct settings {
 	char *core_dump;           /* directory for a core file of each leaking process; NULL */
 	char *junit;               /* JUnit XML file of the leak sites, written at the end; NULL */
 	char *sarif;               /* SARIF 2.1.0 file of the leak sites, written at the end; NULL */
+	char *debuginfo_path;      /* more directories (DIR[:DIR]...) for separate debug files,
+				    * searched before the standard ones; NULL for none */
 };
 
 /* Built-in defaults (Tor's). */

@@ -1,6 +1,5 @@
 /*
- * Search tables for .eh_frame sections, and function symbols, of the ELF files mapped into
- * a tracee.
+ * Search tables for .eh_frame sections of the ELF files mapped into a tracee.
  *
  * Formats: the ELF-64 object file format (System V gABI), and .eh_frame as the LSB 5.0
  * "Exception Frames" chapter describes it: a list of CIEs and FDEs, each with a 4-byte
@@ -45,7 +44,6 @@ enum {
 #define MAX_SHDRS 65536
 #define MAX_SHSTRTAB (4u << 20)
 #define MAX_EH_FRAME (256u << 20)
-#define MAX_SYMS (4u << 20)
 
 /* A reader over [base + pos, base + end); every read checks the bound. */
 struct rd {
@@ -445,91 +443,6 @@ static int read_eh_frame(const struct source *s, const Elf64_Shdr *sh, uint64_t 
 	return r < 0 ? r : 0;
 }
 
-/* A symbol while sorting: seq keeps the file order among aliases. */
-struct sym_seq {
-	struct elf_sym sym; /* the symbol */
-	size_t seq;         /* its rank in the file */
-};
-
-static int cmp_sym(const void *a, const void *b)
-{
-	const struct sym_seq *x = a, *y = b;
-
-	if (x->sym.addr != y->sym.addr)
-		return x->sym.addr < y->sym.addr ? -1 : 1;
-	return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-/*
- * Collects the defined STT_FUNC symbols of the SHT_SYMTAB and SHT_DYNSYM sections (the
- * ones libunwind names frames with), sorted by address, keeping the first one of the file
- * at each address as libunwind does.
- */
-static int read_symbols(const struct source *s, const Elf64_Shdr *sh, size_t shnum,
-			uint64_t bias, struct elf_info *ret)
-{
-	_cleanup_free_ struct sym_seq *all = NULL;
-	Elf64_Sym chunk[512];
-	size_t n = 0, cap = 0, out = 0;
-
-	for (size_t i = 0; i < shnum; i++) {
-		const Elf64_Shdr *str;
-		uint64_t count;
-
-		if ((sh[i].sh_type != SHT_SYMTAB && sh[i].sh_type != SHT_DYNSYM) ||
-		    sh[i].sh_entsize != sizeof(Elf64_Sym) || sh[i].sh_link >= shnum)
-			continue;
-		str = &sh[sh[i].sh_link];
-		if (str->sh_type != SHT_STRTAB || str->sh_offset > s->size ||
-		    str->sh_size > s->size - str->sh_offset)
-			continue;
-		count = sh[i].sh_size / sizeof(Elf64_Sym);
-		for (uint64_t j = 0; j < count && n < MAX_SYMS; j += ARRAY_SIZE(chunk)) {
-			size_t k = count - j < ARRAY_SIZE(chunk) ? (size_t)(count - j) :
-								   ARRAY_SIZE(chunk);
-
-			if (src_read(s, sh[i].sh_offset + j * sizeof(Elf64_Sym), chunk,
-				     k * sizeof(Elf64_Sym)) < 0)
-				break; /* the table runs past the end of the file */
-			for (size_t l = 0; l < k && n < MAX_SYMS; l++) {
-				const Elf64_Sym *y = &chunk[l];
-
-				if (ELF64_ST_TYPE(y->st_info) != STT_FUNC ||
-				    y->st_shndx == SHN_UNDEF || y->st_name == 0 ||
-				    y->st_name >= str->sh_size)
-					continue;
-				if (n == cap) {
-					size_t new_cap = cap ? 2 * cap : 1024;
-					struct sym_seq *p = realloc(all, new_cap * sizeof(*all));
-
-					if (!p)
-						return -ENOMEM;
-					all = p;
-					cap = new_cap;
-				}
-				all[n] = (struct sym_seq){
-					.sym.addr = y->st_value +
-						    (y->st_shndx == SHN_ABS ? 0 : bias),
-					.sym.name = str->sh_offset + y->st_name,
-					.seq = n,
-				};
-				n++;
-			}
-		}
-	}
-	if (n == 0)
-		return 0;
-	qsort(all, n, sizeof(*all), cmp_sym);
-	ret->syms = malloc(n * sizeof(*ret->syms));
-	if (!ret->syms)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (i == 0 || all[i].sym.addr != all[i - 1].sym.addr)
-			ret->syms[out++] = all[i].sym;
-	ret->n_syms = out;
-	return 0;
-}
-
 static int info_from_source(const struct source *s, uint64_t pc, uint64_t pc_offset,
 			    struct elf_info *ret)
 {
@@ -585,17 +498,9 @@ static int info_from_source(const struct source *s, uint64_t pc, uint64_t pc_off
 		for (size_t i = 0; i < shnum; i++)
 			if (sh[i].sh_name < strtab->sh_size &&
 			    strtab->sh_size - sh[i].sh_name >= sizeof(eh_frame) &&
-			    memcmp(names + sh[i].sh_name, eh_frame, sizeof(eh_frame)) == 0) {
-				if ((r = read_eh_frame(s, &sh[i], bias, &ret->eh)) < 0)
-					goto fail;
-				break;
-			}
-	if ((r = read_symbols(s, sh, (size_t)shnum, bias, ret)) < 0)
-		goto fail;
+			    memcmp(names + sh[i].sh_name, eh_frame, sizeof(eh_frame)) == 0)
+				return read_eh_frame(s, &sh[i], bias, &ret->eh);
 	return 0;
-fail:
-	elf_info_free(ret);
-	return r;
 }
 
 int elf_info_from_fd(int fd, uint64_t pc, uint64_t pc_offset, struct elf_info *ret)
@@ -623,35 +528,5 @@ int elf_info_from_image(const void *image, size_t size, uint64_t pc, uint64_t pc
 void elf_info_free(struct elf_info *e)
 {
 	free(e->eh.entries);
-	free(e->syms);
 	*e = (struct elf_info){ 0 };
-}
-
-const struct elf_sym *elf_symbol_at(const struct elf_info *e, uint64_t pc)
-{
-	size_t lo = 0, hi = e->n_syms;
-
-	/* The last symbol with addr <= pc. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (e->syms[mid].addr <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? &e->syms[lo - 1] : NULL;
-}
-
-int elf_symbol_name(int fd, const struct elf_sym *s, char *buf, size_t size)
-{
-	ssize_t n;
-
-	do
-		n = pread(fd, buf, size - 1, (off_t)s->name);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return n < 0 ? -errno : -EIO;
-	buf[n] = '\0'; /* the name ends at its NUL, or is truncated here */
-	return 0;
 }

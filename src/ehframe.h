@@ -1,8 +1,9 @@
 /*
  * What unwinding needs from the ELF files mapped into a tracee: the search table of their
- * .eh_frame, and their function symbols. Read with bounds checks everywhere: the files are
- * the tracee's and may be crafted to crash whoever parses them (libunwind-ptrace's own ELF
- * readers trust e_phoff, e_shoff and PT_GNU_EH_FRAME, which is why we do not use them).
+ * .eh_frame (their symbols, source lines and debug files are libdwfl's: symbols.c). Read
+ * with bounds checks everywhere, in the tracer itself: the files are the tracee's and may
+ * be crafted to crash whoever parses them (libunwind-ptrace's own ELF readers trust
+ * e_phoff, e_shoff and PT_GNU_EH_FRAME, which is why we do not use them).
  *
  * gcc passes --eh-frame-hdr to the linker only for dynamic links, so a default `gcc -static`
  * binary has CFI in .eh_frame but no .eh_frame_hdr table; the table built here is the one
@@ -30,18 +31,9 @@ struct eh_table {
 	size_t n;                 /* number of rows */
 };
 
-/* A function symbol. */
-struct elf_sym {
-	uint64_t addr; /* runtime address of the function */
-	uint64_t name; /* file offset of its name (NUL-terminated, unless the file lies) */
-};
-
 /* What one loaded ELF file offers the unwinder. */
 struct elf_info {
-	struct eh_table eh;   /* .eh_frame search table; empty without .eh_frame */
-	struct elf_sym *syms; /* function symbols of .symtab and .dynsym by address, one per
-			       * address (the first in file order), malloc'd; or NULL */
-	size_t n_syms;        /* number of syms */
+	struct eh_table eh; /* .eh_frame search table; empty without .eh_frame */
 };
 
 /*
@@ -56,8 +48,8 @@ int eh_frame_index(const uint8_t *sec, size_t size, uint64_t sec_addr, uint64_t 
 /*
  * Reads the x86_64 ELF file open at fd, one of whose mappings places file offset
  * pc_offset at runtime address pc (which gives the load bias, for static-pie and shared
- * objects). Returns 0 and fills *ret, with whatever of the table and the symbols the file
- * has; -ENOEXEC when it is not a usable ELF file, -EIO when it cannot be read, -ENOMEM.
+ * objects). Returns 0 and fills *ret, with the table when the file has one; -ENOEXEC when
+ * it is not a usable ELF file, -EIO when it cannot be read, -ENOMEM.
  * *ret is always valid for elf_info_free().
  */
 int elf_info_from_fd(int fd, uint64_t pc, uint64_t pc_offset, struct elf_info *ret);
@@ -68,10 +60,3 @@ int elf_info_from_image(const void *image, size_t size, uint64_t pc, uint64_t pc
 
 /* Frees what *e holds; *e is left empty. */
 void elf_info_free(struct elf_info *e);
-
-/* The function symbol at or below pc, nearest first (libunwind's rule), or NULL. */
-const struct elf_sym *elf_symbol_at(const struct elf_info *e, uint64_t pc);
-
-/* Reads the name of s from the file open at fd into buf (size > 0), NUL-terminated and
- * truncated to fit. Returns 0, or -errno. */
-int elf_symbol_name(int fd, const struct elf_sym *s, char *buf, size_t size);

@@ -16,10 +16,10 @@ void leaker_take_stack(const struct settings *s, pid_t tid, struct leaker *l)
 	int rc;
 
 	if (s->stack) {
-		if (l->i386)
-			l->stack_why = "32-bit tracee, not unwound";
-		else if ((l->n_frames = unwind_stack(l->tgid, tid, l->frames, s->stack_depth,
-						     &l->stack_why)) < 0)
+		l->n_frames = (l->i386 ? unwind_stack32 : unwind_stack)(l->tgid, tid, l->frames,
+									  s->stack_depth,
+									  &l->stack_why);
+		if (l->n_frames < 0)
 			l->n_frames = 0;
 	}
 	if (!s->core_dump)

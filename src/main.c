@@ -12,6 +12,7 @@
 #include "report.h"
 #include "attach.h"
 #include "notify.h"
+#include "symbols.h"
 
 /* Long-only options, numbered past any character. */
 enum {
@@ -21,6 +22,7 @@ enum {
 	OPT_DNS, OPT_CORE_DUMP, OPT_NO_RESTRICT_UNIX, OPT_NO_UNIX_ONLY, OPT_NETLINK,
 	OPT_NO_IO_URING, OPT_NO_NETNS, OPT_NO_PRELOAD, OPT_NO_QUIET, OPT_NO_VERBOSE,
 	OPT_PRELOAD, OPT_JUNIT, OPT_SARIF, OPT_ROUTE_PROBES, OPT_USERFAULTFD, OPT_NO_USERFAULTFD,
+	OPT_DEBUGINFO_PATH,
 };
 
 static const struct option options[] = {
@@ -42,6 +44,7 @@ static const struct option options[] = {
 	{ "no-stack", no_argument, NULL, OPT_NO_STACK },
 	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
 	{ "core-dump", required_argument, NULL, OPT_CORE_DUMP },
+	{ "debuginfo-path", required_argument, NULL, OPT_DEBUGINFO_PATH },
 	{ "leak-exit-code", required_argument, NULL, OPT_LEAK_EXIT_CODE },
 	{ "allow-io-uring", no_argument, NULL, OPT_IO_URING },
 	{ "allow-userfaultfd", no_argument, NULL, OPT_USERFAULTFD },
@@ -81,6 +84,7 @@ static const struct { int opt; const char *key; const char *value; } option_keys
 	{ OPT_JUNIT, "junit", NULL }, { OPT_SARIF, "sarif", NULL },
 	{ OPT_STACK, "stack", "true" }, { OPT_NO_STACK, "stack", "false" },
 	{ OPT_STACK_DEPTH, "stack_depth", NULL }, { OPT_CORE_DUMP, "core_dump", NULL },
+	{ OPT_DEBUGINFO_PATH, "debuginfo_path", NULL },
 	{ OPT_LEAK_EXIT_CODE, "leak_exit_code", NULL },
 	{ OPT_IO_URING, "io_uring", "true" }, { OPT_NETNS, "netns", "true" },
 	{ OPT_ISOLATE, "isolation", NULL }, { OPT_PROXY_USER, "proxy_user", NULL },
@@ -131,6 +135,8 @@ static void usage(FILE *f)
 "      --stack, --no-stack  print the call stack of each leak (default: on)\n"
 "      --stack-depth N      at most N frames (default 32)\n"
 "      --core-dump DIR      write a core file of each leaking process into DIR, for gdb\n"
+"      --debuginfo-path DIR[:DIR]  also look for separate debug files (.build-id/,\n"
+"                           .gnu_debuglink) in these directories\n"
 "      --leak-exit-code N   exit status when a leak was seen (default 3; 0: the program's)\n"
 "      --allow-io-uring     let the program use io_uring, which no filter can see into\n"
 "      --allow-userfaultfd  let the program use userfaultfd, which can stall the kernel\n"
@@ -250,6 +256,10 @@ int main(int argc, char *argv[])
 		fputs("sockstrace: --dns proxy answers the resolver from inside the program's own "
 		      "network namespace: add --netns (or netns = true)\n", stderr);
 		settings_free(&s);
+		return EXIT_FAILURE_OWN;
+	}
+	if (symbols_set_debuginfo_path(s.debuginfo_path) < 0) {
+		fputs("sockstrace: out of memory\n", stderr);
 		return EXIT_FAILURE_OWN;
 	}
 	if (report_open(&r, &s, err, sizeof(err)) < 0) {

@@ -100,9 +100,7 @@ static void n_answer_leak(struct engine *en, const struct ticket *t, long result
 	int status;
 	pid_t pid;
 
-	if ((!en->s->stack && !en->s->core_dump) || (l->i386 && !en->s->core_dump)) {
-		if (en->s->stack)
-			l->stack_why = "32-bit tracee, not unwound";
+	if (!en->s->stack && !en->s->core_dump) {
 		n_answer(en, t, result, cont);
 		return;
 	}

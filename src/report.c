@@ -155,18 +155,33 @@ static const char *dest_problem(const struct dest *d)
 	return d->error == -EFAULT ? "unreadable address" : "malformed address";
 }
 
+/* One frame of the JSON stack array: where it is, then what is known of its name. */
+static void frame_json(FILE *f, const struct frame *fr, bool first)
+{
+	fprintf(f, "%s{\"pc\":\"0x%" PRIx64 "\",\"module\":", first ? "" : ",", fr->pc);
+	json_string(f, fr->module);
+	fprintf(f, ",\"module_offset\":\"0x%" PRIx64 "\",\"build_id\":", fr->module_offset);
+	json_string(f, fr->build_id);
+	fputs(",\"function\":", f);
+	json_string(f, fr->function);
+	fprintf(f, ",\"offset\":%" PRIu64, fr->offset);
+	if (fr->file[0]) {
+		fputs(",\"file\":", f);
+		json_string(f, fr->file);
+	}
+	if (fr->line)
+		fprintf(f, ",\"line\":%u", fr->line);
+	if (fr->inlined)
+		fputs(",\"inlined\":true", f);
+	fputc('}', f);
+}
+
 /* A stack as a JSON array of frames, innermost first. */
 static void json_stack(FILE *f, const struct frame *frames, int n_frames)
 {
 	fputc('[', f);
-	for (int i = 0; i < n_frames; i++) {
-		const struct frame *fr = &frames[i];
-		fprintf(f, "%s{\"pc\":\"0x%" PRIx64 "\",\"function\":", i ? "," : "", fr->pc);
-		json_string(f, fr->function);
-		fprintf(f, ",\"offset\":%" PRIu64 ",\"module\":", fr->offset);
-		json_string(f, fr->module);
-		fprintf(f, ",\"module_offset\":\"0x%" PRIx64 "\"}", fr->module_offset);
-	}
+	for (int i = 0; i < n_frames; i++)
+		frame_json(f, &frames[i], i == 0);
 	fputc(']', f);
 }
 
@@ -261,6 +276,28 @@ static uint64_t leak_site(struct report *r, const struct leak_event *e, const ch
 	return l.id;
 }
 
+/*
+ * One frame as gdb's backtrace shows it: "#1  0x... in f2 (stackchain.c:42) from FILE"
+ * with a source line, "in f2+0x10 () from FILE" without, "in ?? () from FILE" unnamed;
+ * a function inlined at the pc is marked "[inlined]".
+ */
+static void frame_line(FILE *out, int i, const struct frame *f)
+{
+	const char *base = strrchr(f->file, '/');
+
+	report_printf(out, "    #%-2d 0x%016" PRIx64 " in %s", i, f->pc,
+		      f->function[0] ? f->function : "??");
+	if (f->function[0] && !f->line && !f->inlined)
+		fprintf(out, "+0x%" PRIx64, f->offset);
+	if (f->inlined)
+		fputs(" [inlined]", out);
+	if (f->file[0] && f->line)
+		report_printf(out, " (%s:%u)", base ? base + 1 : f->file, f->line);
+	else
+		fputs(" ()", out);
+	report_printf(out, " from %s\n", f->module[0] ? f->module : "[anonymous]");
+}
+
 void report_leak(struct report *r, const struct leak_event *e)
 {
 	char where[ENDPOINT_STRLEN], time[SITE_TIME_STRLEN], site[SITE_ID_STRLEN];
@@ -286,15 +323,8 @@ void report_leak(struct report *r, const struct leak_event *e)
 			      where, e->transport, e->arch,
 			      e->kind == KIND_ROUTE_PROBE ? " (route probe, no data sent)" : "", site);
 	}
-	for (int i = 0; i < e->n_frames; i++) {
-		const struct frame *f = &e->frames[i];
-		report_printf(r->out, "    #%-2d 0x%016" PRIx64 " in ", i, f->pc);
-		if (f->function[0])
-			report_printf(r->out, "%s+0x%" PRIx64, f->function, f->offset);
-		else
-			fputs("??", r->out);
-		report_printf(r->out, " () from %s\n", f->module[0] ? f->module : "[anonymous]");
-	}
+	for (int i = 0; i < e->n_frames; i++)
+		frame_line(r->out, i, &e->frames[i]);
 	if (e->stack_why)
 		report_printf(r->out, "    (no stack: %s)\n", e->stack_why);
 	if (e->core)
@@ -334,7 +364,7 @@ void report_sites_text(FILE *f, const char *prefix, const struct sites *t)
 	char leaks[32], count[32], id[SITE_ID_STRLEN], title[512], dests[2048], frame[1024];
 
 	thousands(t->leaks, leaks);
-	fprintf(f, "%s: %zu leak site%s, %s leak%s\n", prefix, t->n, t->n == 1 ? "" : "s", leaks,
+	report_printf(f, "%s: %zu leak site%s, %s leak%s\n", prefix, t->n, t->n == 1 ? "" : "s", leaks,
 		t->leaks == 1 ? "" : "s");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct site *st = &t->v[i];
@@ -343,19 +373,19 @@ void report_sites_text(FILE *f, const char *prefix, const struct sites *t)
 		site_id_format(st->id, id);
 		site_title(st, title, sizeof(title));
 		site_dests_format(st, 5, dests, sizeof(dests));
-		fprintf(f, "%s: site %s (%s leak%s): %s\n", prefix, id, count,
+		report_printf(f, "%s: site %s (%s leak%s): %s\n", prefix, id, count,
 			st->count == 1 ? "" : "s", title);
-		fprintf(f, "    first %s, last %s\n", st->first, st->last);
+		report_printf(f, "    first %s, last %s\n", st->first, st->last);
 		if (*dests)
-			fprintf(f, "    to %s\n", dests);
+			report_printf(f, "    to %s\n", dests);
 		for (int k = 0; k < st->n_frames; k++) {
 			site_frame_format(&st->stack[k], frame, sizeof(frame));
-			fprintf(f, "    #%-2d %s\n", k, frame);
+			report_printf(f, "    #%-2d %s\n", k, frame);
 		}
 	}
 	if (t->dropped_leaks) {
 		thousands(t->dropped_leaks, leaks);
-		fprintf(f, "%s: %s more leak%s at sites past the first %d: counted, not grouped\n",
+		report_printf(f, "%s: %s more leak%s at sites past the first %d: counted, not grouped\n",
 			prefix, leaks, t->dropped_leaks == 1 ? "" : "s", SITES_MAX);
 	}
 }

@@ -11,10 +11,15 @@
  *   fine crashes the tracer. So find_proc_info() builds the search table of each mapped
  *   file's .eh_frame with bounds-checked code (ehframe.c), once per file, and hands it to
  *   libunwind's dwarf_search_unwind_table(), which reads it through access_mem() at a fake
- *   address; get_proc_name() names functions from the same file's symbols.
+ *   address. (libunwind needs this table even for a static binary; libdwfl could read the
+ *   same CFI, but only in the sandboxed child of symbols.c, which would then have to step.)
  * - Code with no CFI at all (JIT code, hand-written assembly, Go) is left by the frame
  *   pointer chain, and DWARF unwinding resumes from the caller it finds.
- * - Names are cached per process: a lookup reopens the file.
+ * Frames are named afterwards, all at once, by symbols.c (libdwfl in a sandboxed child):
+ * the unwinder only says where each pc is (module, module offset, whether it is a return
+ * address).
+ * 32-bit tracees have no libunwind here (it is built for one target): unwind_stack32()
+ * follows their frame pointer chain.
  */
 
 #include <errno.h>
@@ -26,10 +31,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
 
 #include "cleanup.h"
 #include "ehframe.h"
+#include "symbols.h"
 #include "unwind.h"
 
 /* Exported by libunwind (_Ux86_64_dwarf_search_unwind_table in libunwind-x86_64.so, which
@@ -44,6 +54,9 @@ extern int dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip, unw_dyn
 
 /* The frame pointer chain is followed only over frames smaller than this. */
 #define FP_MAX_FRAME (1u << 20)
+/* How far up the stack a 32-bit frame without a frame pointer is searched for its return
+ * address. */
+#define FP_SCAN 256u
 
 /* What unwinding needs from one mapped file, read on first use. */
 struct ehfile {
@@ -53,13 +66,6 @@ struct ehfile {
 	struct elf_info info; /* its .eh_frame table and symbols; empty when unreadable */
 };
 
-/* A symbol name looked up for a pc: each lookup reopens the file, so they are cached. */
-struct name {
-	uint64_t key;           /* pc * 2, + 1 for an interrupted pc (frame 0); 0 when free */
-	uint64_t offset;        /* pc - start of function */
-	char function[128];     /* symbol name, "" when unknown */
-};
-
 /* A process whose address space libunwind knows. */
 struct space {
 	pid_t tgid;              /* the process; 0 for a free slot */
@@ -67,12 +73,7 @@ struct space {
 	uint64_t maps_hash;      /* hash of /proc/TGID/maps when the cache was last valid */
 	struct ehfile files[32]; /* its files, kept while they stay mapped alike */
 	size_t next_file;        /* the slot of files to reuse when all are taken */
-	struct name *names;      /* NAME_SLOTS names by hash of the key, or NULL; flushed with
-				  * the mappings */
 };
-
-#define NAME_BITS 8
-#define NAME_SLOTS (1u << NAME_BITS)
 
 /* Enough for the processes that leak at once; the oldest slot is reused. */
 static struct space spaces[32];
@@ -85,7 +86,8 @@ struct mapping {
 	uint64_t dev;        /* device of the file (makedev()); 0 when anonymous */
 	uint64_t ino;        /* inode of the file; 0 when anonymous */
 	bool exec;           /* mapped executable */
-	char path[256];      /* file name, "" when anonymous or not a path */
+	bool vdso;           /* the kernel's [vdso] */
+	char path[256];      /* file name, "[vdso]", or "" when anonymous or another name */
 };
 
 /* Registers of a frame that the cursor restarts from after a frame pointer step. */
@@ -132,6 +134,9 @@ static size_t read_maps(pid_t tgid, struct mapping *maps, size_t max, uint64_t *
 			continue;
 		m.dev = m.ino ? makedev(major, minor) : 0;
 		m.exec = perms[2] == 'x';
+		m.vdso = name_at > 0 && strncmp(line + name_at, "[vdso]", 6) == 0;
+		if (m.vdso)
+			snprintf(m.path, sizeof(m.path), "[vdso]");
 		if (name_at > 0 && line[name_at] == '/') {
 			snprintf(m.path, sizeof(m.path), "%s", line + name_at);
 			m.path[strcspn(m.path, "\n")] = '\0';
@@ -185,7 +190,6 @@ static void space_free(struct space *s)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(s->files); i++)
 		ehfile_drop(&s->files[i]);
-	free(s->names);
 	if (s->tgid)
 		unw_destroy_addr_space(s->as);
 	*s = (struct space){ 0 };
@@ -202,10 +206,9 @@ static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, in
 static int access_fpreg(unw_addr_space_t as, unw_regnum_t reg, unw_fpreg_t *val, int write,
 			void *arg);
 static int resume(unw_addr_space_t as, unw_cursor_t *c, void *arg);
-static int get_proc_name(unw_addr_space_t as, unw_word_t addr, char *buf, size_t len,
-			 unw_word_t *offp, void *arg);
 
-/* libunwind-ptrace's accessors, wrapped: see the functions for what each adds. */
+/* libunwind-ptrace's accessors, wrapped: see the functions for what each adds. No
+ * get_proc_name: unw_get_proc_name() is never called, symbols.c names the frames. */
 static unw_accessors_t accessors = {
 	.find_proc_info = find_proc_info,
 	.put_unwind_info = put_unwind_info,
@@ -214,7 +217,6 @@ static unw_accessors_t accessors = {
 	.access_reg = access_reg,
 	.access_fpreg = access_fpreg,
 	.resume = resume,
-	.get_proc_name = get_proc_name,
 };
 
 /* The cached address space of tgid, flushed when its mappings changed. */
@@ -230,8 +232,6 @@ static struct space *space_get(pid_t tgid, const struct mapping *maps, size_t n_
 		if (s->maps_hash != maps_hash) {
 			unw_flush_cache(s->as, 0, 0);
 			ehfiles_prune(s, maps, n_maps);
-			if (s->names)
-				memset(s->names, 0, NAME_SLOTS * sizeof(*s->names));
 		}
 		s->maps_hash = maps_hash;
 		return s;
@@ -431,25 +431,6 @@ static int resume(unw_addr_space_t as, unw_cursor_t *c, void *arg)
 	return -UNW_EINVAL; /* never: we only look */
 }
 
-/* The function containing addr, from the symbols of the file mapped there. */
-static int get_proc_name(unw_addr_space_t as, unw_word_t addr, char *buf, size_t len,
-			 unw_word_t *offp, void *arg)
-{
-	struct ctx *c = arg;
-	const struct mapping *m = mapping_of(c, addr);
-	const struct elf_info *e = ehfile_get(c, m, addr);
-	const struct elf_sym *sym = e ? elf_symbol_at(e, addr) : NULL;
-	_cleanup_close_ int fd = -1;
-
-	if (!sym || len == 0)
-		return -UNW_ENOINFO;
-	fd = open_mapped(c->tgid, m);
-	if (fd < 0 || elf_symbol_name(fd, sym, buf, len) < 0)
-		return -UNW_ENOINFO;
-	*offp = addr - sym->addr;
-	return 0;
-}
-
 /*
  * One step up the frame pointer chain from the frame with registers r: the caller's
  * frame pointer is at [bp], the return address at [bp + 8], its stack pointer bp + 16
@@ -487,32 +468,16 @@ static void frame_regs(unw_cursor_t *cur, struct regs *r)
 	*r = (struct regs){ .ip = ip, .sp = sp, .bp = bp };
 }
 
-/* Names f->pc (the cursor's frame; first when it is the interrupted frame 0), through
- * the space's cache. */
-static void name_frame(struct ctx *c, unw_cursor_t *cur, bool first, bool restarted,
-		       struct frame *f)
+/* Fills f with pc and where it is mapped; the name comes later (name_frames()). */
+static void place_frame(const struct ctx *c, uint64_t pc, bool caller, struct frame *f)
 {
-	uint64_t key = f->pc * 2 + first;
-	struct name *name = NULL;
-	unw_word_t off = 0;
+	/* A return address may be the first byte past its function, or past its mapping. */
+	const struct mapping *m = mapping_of(c, pc - caller);
 
-	if (!c->space->names)
-		c->space->names = calloc(NAME_SLOTS, sizeof(*c->space->names));
-	if (c->space->names)
-		name = &c->space->names[(key * 0x9e3779b97f4a7c15ULL) >> (64 - NAME_BITS)];
-	if (name && name->key == key) {
-		memcpy(f->function, name->function, sizeof(f->function));
-		f->offset = name->offset;
-		return;
-	}
-	if (unw_get_proc_name(cur, f->function, sizeof(f->function), &off) == 0)
-		f->offset = off + restarted;
-	else
-		f->function[0] = '\0';
-	if (name) {
-		name->key = key;
-		name->offset = f->offset;
-		memcpy(name->function, f->function, sizeof(name->function));
+	*f = (struct frame){ .pc = pc };
+	if (m) {
+		snprintf(f->module, sizeof(f->module), "%s", m->path);
+		f->module_offset = pc - m->start + m->offset;
 	}
 }
 
@@ -520,31 +485,98 @@ static void name_frame(struct ctx *c, unw_cursor_t *cur, bool first, bool restar
  * Fills f for the cursor's frame. A cursor restarted at a return address - 1 reports the
  * return address, as libunwind does for the frames it steps to.
  */
-static void describe_frame(struct ctx *c, unw_cursor_t *cur, bool first, bool restarted,
+static void describe_frame(struct ctx *c, unw_cursor_t *cur, bool restarted, bool caller,
 			   struct frame *f)
 {
 	unw_word_t ip = 0;
-	const struct mapping *m;
 
 	unw_get_reg(cur, UNW_REG_IP, &ip);
-	*f = (struct frame){ .pc = ip + restarted };
-	name_frame(c, cur, first, restarted, f);
-	m = mapping_of(c, ip);
-	if (m) {
-		snprintf(f->module, sizeof(f->module), "%s", m->path);
-		f->module_offset = f->pc - m->start + m->offset;
+	place_frame(c, ip + restarted, caller, f);
+}
+
+/*
+ * The kernel's vDSO mapping m of tgid, which is no file, copied into a memfd for the
+ * symbolizer: the tracer only copies it, the child parses it. Its identity for the name
+ * cache (*ret_ino) is a hash (FNV-1a) of its bytes. Returns the fd, or -errno.
+ */
+static int open_vdso(pid_t tgid, const struct mapping *m, uint64_t *ret_ino)
+{
+	size_t len = m->end - m->start;
+	_cleanup_free_ uint8_t *buf = len <= (1u << 20) ? malloc(len) : NULL;
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)m->start, .iov_len = len };
+	_cleanup_close_ int fd = -1;
+	uint64_t h = 14695981039346656037ULL;
+
+	if (!buf)
+		return -ENOMEM;
+	if (process_vm_readv(tgid, &local, 1, &remote, 1, 0) != (ssize_t)len)
+		return -EIO;
+	fd = memfd_create("vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, len) != (ssize_t)len)
+		return -EIO;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ buf[i]) * 1099511628211ULL;
+	*ret_ino = h | 1; /* never 0, a free cache slot */
+	return steal_fd(fd);
+}
+
+/*
+ * Names frames[0..n) with symbols.c: the files they point into, opened here (the mapped
+ * inodes, see open_mapped(); the vDSO copied, see open_vdso()) and handed to its sandboxed
+ * child. caller[i] says that frame i's pc is a return address. Returns the new number of
+ * frames (inlined ones added, up to max); *ret_why is set when naming failed.
+ */
+static size_t name_frames(const struct ctx *c, struct frame *frames, const bool *caller,
+			  size_t n, size_t max, const char **ret_why)
+{
+	struct sym_module mods[SYM_MAX_MODULES] = { 0 };
+	struct sym_query q[UNWIND_MAX] = { 0 };
+	size_t n_mods = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct mapping *m = mapping_of(c, frames[i].pc - caller[i]);
+		uint64_t base = m ? m->start - m->offset : 0, ino = m ? m->ino : 0;
+		size_t j = 0;
+
+		q[i] = (struct sym_query){ .module = -1, .caller = caller[i] };
+		if (!m || (!m->ino && !m->vdso))
+			continue;
+		while (j < n_mods && !(mods[j].base == base && (m->vdso ? mods[j].dev == 0 :
+				       mods[j].ino == ino && mods[j].dev == m->dev)))
+			j++;
+		if (j == n_mods) {
+			int fd = n_mods == ARRAY_SIZE(mods) ? -ENOSPC
+				 : m->vdso ? open_vdso(c->tgid, m, &ino) : open_mapped(c->tgid, m);
+
+			if (fd < 0)
+				continue;
+			mods[n_mods++] = (struct sym_module){ .fd = fd, .base = base, .dev = m->dev,
+							      .ino = ino, .path = m->path };
+		}
+		q[i].module = (int)j;
 	}
+	n = symbols_name(mods, n_mods, q, frames, n, max, ret_why);
+	for (size_t j = 0; j < n_mods; j++)
+		close(mods[j].fd);
+	return n;
 }
 
 int unwind_stack(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const char **ret_why)
 {
 	static struct mapping maps[4096];
+	static bool caller[UNWIND_MAX];
 	struct ctx c = { .tgid = tgid, .maps = maps };
 	unw_cursor_t cur, prev;
 	uint64_t hash;
 	size_t n = 0;
 	bool restarted = false; /* the cursor restarted from a frame pointer step */
+	bool resumed = true;    /* the frame's pc is where it was interrupted, not a return */
 
+	if (max > UNWIND_MAX)
+		max = UNWIND_MAX;
 	c.n_maps = read_maps(tgid, maps, ARRAY_SIZE(maps), &hash);
 	if (c.n_maps == 0) {
 		*ret_why = "process is gone";
@@ -565,13 +597,16 @@ int unwind_stack(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const 
 		struct regs r;
 		int step;
 
-		describe_frame(&c, &cur, n == 0, restarted, &frames[n]);
+		caller[n] = !resumed;
+		describe_frame(&c, &cur, restarted, caller[n], &frames[n]);
 		n++;
 		if (n == max)
 			break;
 		frame_regs(&cur, &r);
 		prev = cur;
 		c.no_cfi = false;
+		/* The frame a signal frame returns to was interrupted, not calling. */
+		resumed = unw_is_signal_frame(&cur) > 0;
 		step = unw_step(&cur);
 		restarted = false;
 		/* With CFI, libunwind's answer stands, the end of the stack included. */
@@ -584,6 +619,7 @@ int unwind_stack(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const 
 		 * the frame pointer chain, unless libunwind saw a signal frame. */
 		if (step > 0 && unw_is_signal_frame(&prev) > 0)
 			continue;
+		resumed = false;
 		if (!fp_step(&c, &r, &c.regs)) {
 			if (step > 0)
 				continue; /* libunwind's guess, then */
@@ -595,5 +631,102 @@ int unwind_stack(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const 
 		restarted = true;
 	}
 	_UPT_destroy(c.upt);
-	return (int)n;
+	return (int)name_frames(&c, frames, caller, n, max, ret_why);
+}
+
+/* Reads a 32-bit word of the tracee at addr; false when it cannot. */
+static bool peek32(pid_t tid, uint64_t addr, uint32_t *ret)
+{
+	struct iovec local = { .iov_base = ret, .iov_len = sizeof(*ret) };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = sizeof(*ret) };
+
+	return addr <= UINT32_MAX - 3 &&
+	       process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof(*ret);
+}
+
+/*
+ * True when ra looks like a return address: in executable file-backed memory, right after
+ * a call instruction (e8 rel32; ff /2 with a register, disp8, disp32 or SIB operand).
+ */
+static bool after_call(const struct ctx *c, pid_t tid, uint32_t ra)
+{
+	static const unsigned back[] = { 2, 3, 6, 7 };
+	const struct mapping *m = mapping_of(c, ra - 1);
+	uint8_t code[8];
+	struct iovec local = { .iov_base = code, .iov_len = sizeof(code) };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)(ra - 8), .iov_len = sizeof(code) };
+
+	if (!m || !m->exec || ra < 8 ||
+	    process_vm_readv(tid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(code))
+		return false;
+	if (code[8 - 5] == 0xe8)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(back); i++)
+		if (code[8 - back[i]] == 0xff && ((code[9 - back[i]] >> 3) & 7) == 2)
+			return true;
+	return false;
+}
+
+int unwind_stack32(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const char **ret_why)
+{
+	static struct mapping maps[4096];
+	static bool caller[UNWIND_MAX];
+	struct ctx c = { .tgid = tgid, .maps = maps };
+	struct user_regs_struct regs;
+	const struct mapping *m;
+	uint32_t pc, sp, bp, w;
+	uint64_t hash;
+	size_t n = 0;
+
+	if (max > UNWIND_MAX)
+		max = UNWIND_MAX;
+	c.n_maps = read_maps(tgid, maps, ARRAY_SIZE(maps), &hash);
+	if (c.n_maps == 0) {
+		*ret_why = "process is gone";
+		return -ESRCH;
+	}
+	if (max == 0)
+		return 0;
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &regs) < 0) {
+		*ret_why = "cannot read the thread's registers";
+		return -errno;
+	}
+	/* A 32-bit task's registers, zero-extended into the 64-bit layout. */
+	pc = (uint32_t)regs.rip;
+	sp = (uint32_t)regs.rsp;
+	bp = (uint32_t)regs.rbp;
+	caller[n] = false;
+	place_frame(&c, pc, false, &frames[n++]);
+	/* In __kernel_vsyscall (arch/x86/entry/vdso/vdso32/system_call.S): it pushed ecx,
+	 * edx and ebp, so its return address is 12 bytes above the stack pointer and the
+	 * caller's ebp is the saved one. */
+	m = mapping_of(&c, pc);
+	if (m && m->vdso && n < max && peek32(tid, (uint64_t)sp + 12, &w) && after_call(&c, tid, w) &&
+	    peek32(tid, sp, &bp)) {
+		caller[n] = true;
+		place_frame(&c, w, true, &frames[n++]);
+		sp += 16;
+	}
+	/* A libc wrapper keeps no frame pointer: its return address is the first one found
+	 * on the stack below the frame pointer, which is still its caller's. */
+	for (uint32_t a = sp; n < max && a < bp && a - sp < FP_SCAN; a += 4)
+		if (peek32(tid, a, &w) && after_call(&c, tid, w)) {
+			caller[n] = true;
+			place_frame(&c, w, true, &frames[n++]);
+			break;
+		}
+	/* Then the frame pointer chain: the saved ebp at [ebp], the return address at
+	 * [ebp + 4]; it must climb the stack, in steps smaller than FP_MAX_FRAME. */
+	while (n < max && bp != 0 && bp % 4 == 0 && bp >= sp && bp - sp <= FP_MAX_FRAME &&
+	       peek32(tid, bp + 4ULL, &w) && after_call(&c, tid, w)) {
+		uint32_t next;
+
+		if (!peek32(tid, bp, &next))
+			break;
+		caller[n] = true;
+		place_frame(&c, w, true, &frames[n++]);
+		sp = bp + 8;
+		bp = next;
+	}
+	return (int)name_frames(&c, frames, caller, n, max, ret_why);
 }

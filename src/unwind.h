@@ -19,12 +19,26 @@ struct frame {
 				  * at the same pc); 0: a real frame */
 };
 
+/* The most frames a stack is unwound to. */
+#define UNWIND_MAX 256
+
 /*
- * Unwinds thread tid of process tgid into at most max frames. Returns the number of
- * frames (>= 0), or -errno; *ret_why then says why in words (static string).
- * Address spaces are cached per process; see unwind_forget().
+ * Unwinds thread tid of process tgid (stopped under ptrace) into at most max frames
+ * (at most UNWIND_MAX), named with symbols.c. Returns the number of frames (>= 0), or
+ * -errno; *ret_why then says why in words. *ret_why is also set, with frames returned,
+ * when they could not all be named ("symbolizer crashed on FILE"). It points to static
+ * text, kept for the run (see symbols_name()). Address spaces are cached per process;
+ * see unwind_forget().
  */
 int unwind_stack(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const char **ret_why);
+
+/*
+ * The same for a 32-bit (i386) thread, by its frame pointer chain: the frames of code
+ * built without frame pointers are skipped, but for the innermost (the vDSO and the libc
+ * wrapper of the call).
+ */
+int unwind_stack32(pid_t tgid, pid_t tid, struct frame *frames, size_t max,
+		   const char **ret_why);
 
 /* Drops what is cached for process tgid: call on exec and exit. */
 void unwind_forget(pid_t tgid);

@@ -1,6 +1,8 @@
-/* Test helper: main -> f0 -> f1 -> f2 -> f3 -> connect(ADDR, PORT), from main or a thread.
+/* Test helper: main -> f0 -> f1 -> f2 -> f3 -> dial -> connect(ADDR, PORT), from main or a
+ * thread; dial is always inlined into f3.
  *   stackchain ADDR PORT [thread]
- * The stack test matches these names, innermost first, in sockstrace's report. */
+ * The stack tests match these names, innermost first, in sockstrace's report, and the
+ * symbols test the lines marked "call site". */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -21,10 +23,15 @@ static struct sockaddr_in dst;
 /* Work after each call keeps it from being a tail call, so every frame stays. */
 static volatile int depth;
 
+static inline __attribute__((always_inline)) int dial(int fd)
+{
+	return connect(fd, (struct sockaddr *)&dst, sizeof(dst)); /* call site: connect */
+}
+
 NOINLINE int f3(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	int rc = connect(fd, (struct sockaddr *)&dst, sizeof(dst));
+	int rc = dial(fd); /* call site: dial */
 
 	depth++;
 	close(fd);

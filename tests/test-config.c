@@ -47,6 +47,7 @@ static const struct {
 	{ "sarif", "-" },
 	{ "stack", "true" },
 	{ "stack_depth", "32" },
+	{ "debuginfo_path", "-" },
 	{ "leak_exit_code", "3" },
 	{ "quiet", "false" },
 	{ "verbose", "false" },
@@ -131,6 +132,8 @@ static bool render(const struct settings *s, const char *key, char *buf, size_t 
 		snprintf(buf, size, "%s", bool_text(s->stack));
 	else if (strcmp(key, "stack_depth") == 0)
 		snprintf(buf, size, "%u", s->stack_depth);
+	else if (strcmp(key, "debuginfo_path") == 0)
+		snprintf(buf, size, "%s", s->debuginfo_path ? s->debuginfo_path : "-");
 	else if (strcmp(key, "leak_exit_code") == 0)
 		snprintf(buf, size, "%d", s->leak_exit_code);
 	else if (strcmp(key, "quiet") == 0)
@@ -413,6 +416,12 @@ static void test_settings_set(void)
 	       "settings_set stack_depth=huge: -EINVAL");
 	is_int(settings_set(s, "stack_depth", "256", &valid), 0, "settings_set stack_depth=256");
 	is_int(s->stack_depth, 256, "settings_set stack_depth=256: set");
+	is_int(settings_set(s, "debuginfo_path", "/srv/debug:relative", &valid), -EINVAL,
+	       "settings_set debuginfo_path with a relative directory: -EINVAL");
+	is_int(settings_set(s, "debuginfo_path", "/srv/debug:/opt/debug", &valid), 0,
+	       "settings_set debuginfo_path=/srv/debug:/opt/debug");
+	ok(s->debuginfo_path && strcmp(s->debuginfo_path, "/srv/debug:/opt/debug") == 0,
+	   "settings_set debuginfo_path: set");
 	is_int(settings_set(s, "leak_exit_code", "-1", &valid), -EINVAL, "settings_set leak_exit_code=-1: -EINVAL");
 	is_int(settings_set(s, "block_errno", "EPERM", &valid), 0, "settings_set block_errno=EPERM");
 	is_int(s->block_errno, EPERM, "settings_set block_errno=EPERM: set");
