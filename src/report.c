@@ -187,15 +187,15 @@ void report_leak(struct report *r, const struct leak_event *e)
 	if (e->tid != e->pid)
 		report_printf(r->out, " tid %d", e->tid);
 	if (e->call) {
-		report_printf(r->out, " (%s) %s [%s, %s]\n", e->comm, e->call, leak_kind_name(e->kind),
-			e->arch);
+		report_printf(r->out, " (%s) %s [%s, %s]\n", e->comm, e->call,
+			      leak_kind_name(e->kind), e->arch);
 	} else {
 		if (e->dest->error)
 			snprintf(where, sizeof(where), "%s", dest_problem(e->dest));
 		else
 			endpoint_format(&e->dest->ep, where, sizeof(where));
-		report_printf(r->out, " (%s) %s(%s) [%s, %s]\n", e->comm, e->syscall, where, e->transport,
-			e->arch);
+		report_printf(r->out, " (%s) %s(%s) [%s, %s]\n", e->comm, e->syscall, where,
+			      e->transport, e->arch);
 	}
 	for (int i = 0; i < e->n_frames; i++) {
 		const struct frame *f = &e->frames[i];
@@ -223,21 +223,23 @@ void report_allowed(struct report *r, pid_t tid, const char *syscall, const stru
 	char where[ENDPOINT_STRLEN];
 
 	endpoint_format(ep, where, sizeof(where));
-	report_printf(r->out, "sockstrace: allowed: tid %d %s(%s) by %s\n", tid, syscall, where, rule);
+	report_printf(r->out, "sockstrace: allowed: tid %d %s(%s) by %s\n", tid, syscall, where,
+		      rule);
 }
 
 void report_summary(struct report *r, const struct summary *s)
 {
 	if (!r->quiet) {
 		if (s->leaks && s->leaks_by_action[ACTION_REDIRECT])
-			report_printf(r->out, "sockstrace: %lu leak%s (%lu blocked, %lu killed, %lu logged, "
-				"%lu redirected); ", s->leaks, s->leaks == 1 ? "" : "s",
-				s->leaks_by_action[ACTION_BLOCK], s->leaks_by_action[ACTION_KILL],
-				s->leaks_by_action[ACTION_LOG], s->leaks_by_action[ACTION_REDIRECT]);
+			report_printf(r->out, "sockstrace: %lu leak%s (%lu blocked, %lu killed, "
+				      "%lu logged, %lu redirected); ", s->leaks, s->leaks == 1 ? "" : "s",
+				      s->leaks_by_action[ACTION_BLOCK], s->leaks_by_action[ACTION_KILL],
+				      s->leaks_by_action[ACTION_LOG], s->leaks_by_action[ACTION_REDIRECT]);
 		else if (s->leaks)
-			report_printf(r->out, "sockstrace: %lu leak%s (%lu blocked, %lu killed, %lu logged); ",
-				s->leaks, s->leaks == 1 ? "" : "s", s->leaks_by_action[ACTION_BLOCK],
-				s->leaks_by_action[ACTION_KILL], s->leaks_by_action[ACTION_LOG]);
+			report_printf(r->out, "sockstrace: %lu leak%s (%lu blocked, %lu killed, "
+				      "%lu logged); ", s->leaks, s->leaks == 1 ? "" : "s",
+				      s->leaks_by_action[ACTION_BLOCK], s->leaks_by_action[ACTION_KILL],
+				      s->leaks_by_action[ACTION_LOG]);
 		else
 			fputs("sockstrace: no leaks; ", r->out);
 		if (s->detached)
