@@ -797,8 +797,8 @@ static void human_row(struct compare *c, FILE *f, const struct diff_row *r)
 		else
 			fputs("DNS packets the kernel saw from this process:", f);
 		for (size_t i = 0; i < n && i < ARRAY_SIZE(dns); i++)
-			report_printf(f, "%s %s(%s) %lu", i ? "," : "", dns[i]->call, dns[i]->what,
-				dns[i]->kernel);
+			report_printf(f, "%s %s(%s) %lu", i ? "," : "", dns[i]->call,
+				      dns[i]->what, dns[i]->kernel);
 		if (n > ARRAY_SIZE(dns))
 			report_printf(f, ", and %zu more", n - ARRAY_SIZE(dns));
 		fputc('\n', f);
@@ -808,8 +808,8 @@ static void human_row(struct compare *c, FILE *f, const struct diff_row *r)
 		unsigned long both = r->kernel < r->libc ? r->kernel : r->libc;
 		const char *why = diff_reason(c->diff, r);
 
-		report_printf(f, "%s(%s): both %lu, kernel only %lu, libc only %lu", r->call, r->what,
-			both, r->kernel - both, r->libc - both);
+		report_printf(f, "%s(%s): both %lu, kernel only %lu, libc only %lu", r->call,
+			      r->what, both, r->kernel - both, r->libc - both);
 		verdict_text(r, text, sizeof(text));
 		if (text[0])
 			report_printf(f, " [kernel: %s]", text);
@@ -886,8 +886,8 @@ void compare_report(struct compare *c, struct report *r)
 		return;
 	compare_drain(c);
 	rows = diff_rows(c->diff, &n);
-	report_printf(r->out, "sockstrace: preload: what the libc wrappers saw (libc) against the "
-		"kernel's seccomp stops, per process:\n");
+	report_printf(r->out, "sockstrace: preload: what the libc wrappers saw (libc) against "
+		      "the kernel's seccomp stops, per process:\n");
 	if (!n)
 		fputs("sockstrace: preload: no network call seen on either side\n", r->out);
 	for (size_t i = 0; i < n; i++) {
@@ -895,14 +895,15 @@ void compare_report(struct compare *c, struct report *r)
 		human_row(c, r->out, rows[i]);
 		/* The process's lost records, once, after its last row. */
 		if (diff_lost(p) && (i + 1 == n || rows[i + 1]->proc != rows[i]->proc))
-			report_printf(r->out, "sockstrace: preload: pid %d (%s): %lu shim record%s lost\n",
-				p->pid, p->comm, diff_lost(p), diff_lost(p) == 1 ? "" : "s");
+			report_printf(r->out, "sockstrace: preload: pid %d (%s): %lu shim "
+				      "record%s lost\n", p->pid, p->comm, diff_lost(p),
+				      diff_lost(p) == 1 ? "" : "s");
 		if (r->json)
 			json_row(c, r->json, rows[i]);
 	}
 	if (c->bad)
-		report_printf(r->out, "sockstrace: preload: %lu malformed record%s ignored\n", c->bad,
-			c->bad == 1 ? "" : "s");
+		report_printf(r->out, "sockstrace: preload: %lu malformed record%s ignored\n",
+			      c->bad, c->bad == 1 ? "" : "s");
 	if (c->out_of_memory)
 		fputs("sockstrace: preload: out of memory: the counts are incomplete\n", r->out);
 	fflush(r->out);

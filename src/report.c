@@ -342,7 +342,8 @@ void report_allowed(struct report *r, pid_t tid, const char *syscall, const stru
 	char where[ENDPOINT_STRLEN];
 
 	endpoint_format(ep, where, sizeof(where));
-	report_printf(r->out, "sockstrace: allowed: tid %d %s(%s) by %s\n", tid, syscall, where, rule);
+	report_printf(r->out, "sockstrace: allowed: tid %d %s(%s) by %s\n", tid, syscall, where,
+		      rule);
 }
 
 /* n with thousands separators: "1,073". */
@@ -450,14 +451,15 @@ int report_summary(struct report *r, const struct summary *s)
 
 	if (!r->quiet) {
 		if (s->leaks && s->leaks_by_action[ACTION_REDIRECT])
-			report_printf(r->out, "sockstrace: %lu leak%s (%lu blocked, %lu killed, %lu logged, "
-				"%lu redirected); ", s->leaks, s->leaks == 1 ? "" : "s",
-				s->leaks_by_action[ACTION_BLOCK], s->leaks_by_action[ACTION_KILL],
-				s->leaks_by_action[ACTION_LOG], s->leaks_by_action[ACTION_REDIRECT]);
+			report_printf(r->out, "sockstrace: %lu leak%s (%lu blocked, %lu killed, "
+				      "%lu logged, %lu redirected); ", s->leaks, s->leaks == 1 ? "" : "s",
+				      s->leaks_by_action[ACTION_BLOCK], s->leaks_by_action[ACTION_KILL],
+				      s->leaks_by_action[ACTION_LOG], s->leaks_by_action[ACTION_REDIRECT]);
 		else if (s->leaks)
-			report_printf(r->out, "sockstrace: %lu leak%s (%lu blocked, %lu killed, %lu logged); ",
-				s->leaks, s->leaks == 1 ? "" : "s", s->leaks_by_action[ACTION_BLOCK],
-				s->leaks_by_action[ACTION_KILL], s->leaks_by_action[ACTION_LOG]);
+			report_printf(r->out, "sockstrace: %lu leak%s (%lu blocked, %lu killed, "
+				      "%lu logged); ", s->leaks, s->leaks == 1 ? "" : "s",
+				      s->leaks_by_action[ACTION_BLOCK], s->leaks_by_action[ACTION_KILL],
+				      s->leaks_by_action[ACTION_LOG]);
 		else
 			fputs("sockstrace: no leaks; ", r->out);
 		if (s->probes)

@@ -8,6 +8,9 @@
  *   escape2 lsrr-cmsg DEST PORT HOP     the same as a control message (IP_RETOPTS)
  *   escape2 race-cmsg DEST PORT HOP N   N sendmsg() while a thread flips the control
  *                                       message between an unknown level and IP_RETOPTS
+ *   escape2 race-fd NAME DEST PORT N    N connects while a thread swaps both the socket (unix,
+ *                                       TCP) and the address (the abstract unix NAME of 13
+ *                                       bytes at most, DEST:PORT)
  *   escape2 sticky HOP PROGRAM...       runs PROGRAM with fd 3: a UDP socket that already
  *                                       carries the routing header
  *   escape2 sticky-mapped HOP PROGRAM...  the same with an IPv6 socket that carries a
@@ -54,6 +57,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static const char *name(int e)
@@ -184,6 +188,60 @@ static int race_cmsg(const struct sockaddr_in *to, const char *hop, long n)
 	printf("race: %ld of %ld sends went through\n", ok, n);
 	return 0;
 }
+/* race-fd: the address and the socket behind fd RACE_FD, flipped together between an
+ * allowed unix socket and a forbidden TCP one. */
+#define RACE_FD 50
+static union {
+	struct sockaddr_un un;
+	struct sockaddr_in in;
+} *volatile race_addr;
+static struct sockaddr_un race_un;
+static struct sockaddr_in race_in;
+static int race_unix, race_inet;
+
+static void *fd_flipper(void *arg)
+{
+	(void)arg;
+	while (!stop) {
+		dup2(race_unix, RACE_FD);
+		memcpy((void *)race_addr, &race_un, sizeof(race_un));
+		__asm__ volatile("" ::: "memory");
+		dup2(race_inet, RACE_FD);
+		memcpy((void *)race_addr, &race_in, sizeof(race_in));
+		__asm__ volatile("" ::: "memory");
+	}
+	return NULL;
+}
+
+/* N connects to fd RACE_FD while a thread swaps both the socket and the address. */
+static int race_fd(const char *name, const char *addr, const char *port, long n)
+{
+	long ok = 0;
+
+	race_addr = malloc(sizeof(*race_addr));
+	race_un.sun_family = AF_UNIX;
+	/* Abstract: the name follows a NUL, and fits in the 16 bytes of a sockaddr_in. */
+	snprintf(race_un.sun_path + 1, sizeof(race_in) - sizeof(sa_family_t) - 1, "%s", name);
+	parse4(&race_in, addr, port);
+	for (long i = 0; i < n; i++) {
+		pthread_t t;
+
+		race_unix = socket(AF_UNIX, SOCK_STREAM, 0);
+		race_inet = socket(AF_INET, SOCK_STREAM, 0);
+		stop = 0;
+		pthread_create(&t, NULL, fd_flipper, NULL);
+		if (connect(RACE_FD, (struct sockaddr *)race_addr, sizeof(race_in)) == 0)
+			ok++;
+		stop = 1;
+		pthread_join(t, NULL);
+		close(race_unix);
+		close(race_inet);
+		close(RACE_FD);
+	}
+	printf("race-fd: %ld of %ld connects succeeded\n", ok, n);
+	return 0;
+}
+
 static void join(void)
 {
 	int u4 = socket(AF_INET, SOCK_DGRAM, 0), u6 = socket(AF_INET6, SOCK_DGRAM, 0);
@@ -307,6 +365,8 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (strcmp(cmd, "race-fd") == 0 && argc == 6)
+		return race_fd(argv[2], argv[3], argv[4], atol(argv[5]));
 	if (strcmp(cmd, "race-cmsg") == 0 && argc == 6) {
 		parse4(&to4, argv[2], argv[3]);
 		return race_cmsg(&to4, argv[4], atol(argv[5]));
