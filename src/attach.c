@@ -130,7 +130,7 @@ static void on_syscall(struct attacher *a, pid_t tid)
 	}
 	if (k)
 		k->emulating = true;
-	engine_call(&a->en, &(struct ticket){ .tid = tid }, &c);
+	engine_call(&a->en, &(struct ticket){ .tid = tid, .pidfd = tracee_thread_pidfd(tid) }, &c);
 }
 
 static void on_stop(struct attacher *a, pid_t pid, int status)

@@ -163,6 +163,7 @@ static struct pending *pending_new(const struct ticket *t, const struct call *c,
 		return NULL;
 	*p = (struct pending){ .t = *t, .e = e, .syscall = c->def->name,
 			       .i386 = c->abi == ABI_I386 };
+	p->t.pidfd = -1; /* engine_call() closes it */
 	if (j->n_leaks) {
 		p->dests = malloc(j->n_leaks * sizeof(*p->dests));
 		p->v = malloc(j->n_leaks * sizeof(*p->v));
@@ -296,13 +297,12 @@ void engine_call(struct engine *en, const struct ticket *t, struct call *c)
 	struct judgement j = { .v = verdicts };
 	struct judge_context ctx = { .s = en->s, .plan = &en->plan, .killing = en->killing };
 	struct emulation *e = NULL;
-	_cleanup_close_ int pidfd = -1;
+	_cleanup_close_ int pidfd = t->pidfd;
 	int rc = 0;
 
 	en->sum.seccomp_stops++;
 	if (c->target)
 		ctx.in_tree = en->ops->in_tree(en, c->target);
-	pidfd = tracee_thread_pidfd(c->tid);
 	judge_call(&ctx, c, &j);
 	if (j.outcome != OUTCOME_RUN || j.n_leaks) {
 		/* Not all allowed: what is done depends on the socket (a UDP route probe, a TCP

@@ -20,6 +20,9 @@
 struct ticket {
 	uint64_t id;  /* the notification's id (seccomp user notification); 0 with ptrace */
 	pid_t tid;    /* the calling thread, as sockstrace's PID namespace names it */
+	int pidfd;    /* tracee_thread_pidfd() of it, opened before the call was known to be
+		       * still waiting (so it cannot be another task's that reused the tid),
+		       * or -errno; engine_call() closes it */
 };
 
 /* What is known about a leaking thread: looked up once per call, and only for leaks. */
@@ -83,7 +86,7 @@ int engine_init(struct engine *en, const struct settings *s, struct report *r,
 void engine_free(struct engine *en);
 
 /* Judges c (decoded from the call t) and acts: the call is answered now, or later through
- * engine_completed() when it is performed in a worker. */
+ * engine_completed() when it is performed in a worker. Closes t->pidfd. */
 void engine_call(struct engine *en, const struct ticket *t, struct call *c);
 
 /* Kills the tree when the kill action has fired and it is not done yet: mechanisms call

@@ -189,10 +189,14 @@ static void on_notification(struct notifier *n)
 		snprintf(c.what, sizeof(c.what), "syscall %d (arch 0x%x)", q->data.nr,
 			 q->data.arch);
 	}
-	/* What was read belongs to the call only while it still waits (seccomp_unotify(2)):
-	 * else the thread died and its tid may be another's now. */
-	if (seccomp_notify_id_valid(n->sp.listener, q->id) < 0)
+	/* What was read, and the pidfd, belong to the call only while it still waits
+	 * (seccomp_unotify(2)): else the thread died and its tid may be another's now. */
+	t.pidfd = tracee_thread_pidfd(t.tid);
+	if (seccomp_notify_id_valid(n->sp.listener, q->id) < 0) {
+		if (t.pidfd >= 0)
+			close(t.pidfd);
 		return;
+	}
 	engine_call(&n->en, &t, &c);
 }
 
