@@ -38,10 +38,12 @@ int engine_init(struct engine *en, const struct settings *s, struct report *r,
 	proxy_random_auth(user, pass, sizeof(user));
 	snprintf(en->nonce, sizeof(en->nonce), "%.16s", pass);
 	en->plan = (struct netns_plan){ .policy = &s->policy, .dns = s->dns == DNS_PROXY };
-	if (en->plan.dns)
-		en->plan.n_nameservers = netns_read_nameservers("/etc/resolv.conf",
-							       en->plan.nameservers,
-							       NETNS_MAX_NAMESERVERS);
+	en->n_resolvers = netns_read_nameservers("/etc/resolv.conf", en->resolvers,
+						 NETNS_MAX_NAMESERVERS);
+	if (en->plan.dns) {
+		memcpy(en->plan.nameservers, en->resolvers, sizeof(en->resolvers));
+		en->plan.n_nameservers = en->n_resolvers;
+	}
 	if (pipe2(en->done_pipe, O_CLOEXEC) < 0 || fcntl(en->done_pipe[0], F_SETFL, O_NONBLOCK) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot set up the event loop: %s", strerror(-rc));
@@ -295,7 +297,8 @@ void engine_call(struct engine *en, const struct ticket *t, struct call *c)
 	static struct ruling verdicts[CALL_MAX_DESTS];
 	static struct leaker l;
 	struct judgement j = { .v = verdicts };
-	struct judge_context ctx = { .s = en->s, .plan = &en->plan, .killing = en->killing };
+	struct judge_context ctx = { .s = en->s, .plan = &en->plan, .killing = en->killing,
+				     .resolvers = en->resolvers, .n_resolvers = en->n_resolvers };
 	struct emulation *e = NULL;
 	_cleanup_close_ int pidfd = t->pidfd;
 	int rc = 0;

@@ -68,6 +68,8 @@ struct engine {
 				       * call goes on (engine_kill_if_due) */
 	int done_pipe[2];             /* workers write finished emulations here */
 	struct netns_plan plan;       /* --netns: what the program's namespace is set up with */
+	struct endpoint resolvers[NETNS_MAX_NAMESERVERS]; /* resolv.conf's nameservers */
+	size_t n_resolvers;
 	char nonce[32];               /* random, per run: per-process proxy credentials */
 	struct compare *cmp;          /* --preload: the shim's records; or NULL */
 };

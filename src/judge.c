@@ -8,18 +8,24 @@
 #include "judge.h"
 #include "policy.h"
 
-/* With --dns proxy, a destination that is one of the nameservers sockstrace answers for. */
-static bool is_nameserver(const struct netns_plan *plan, const struct dest *d)
+/* True when d is one of the n nameservers in list. */
+static bool in_list(const struct endpoint *list, size_t n, const struct dest *d)
 {
-	if (!plan || !plan->dns || d->error)
+	if (d->error)
 		return false;
-	for (size_t i = 0; i < plan->n_nameservers; i++) {
-		const struct endpoint *ns = &plan->nameservers[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct endpoint *ns = &list[i];
 		if (ns->family == d->ep.family && ns->port == d->ep.port &&
 		    memcmp(ns->addr, d->ep.addr, ns->family == AF_INET ? 4 : 16) == 0)
 			return true;
 	}
 	return false;
+}
+
+/* With --dns proxy, a destination that is one of the nameservers sockstrace answers for. */
+static bool is_nameserver(const struct netns_plan *plan, const struct dest *d)
+{
+	return plan && plan->dns && in_list(plan->nameservers, plan->n_nameservers, d);
 }
 
 /*
@@ -42,17 +48,29 @@ static bool redirectable(const struct call *c, const struct dest *d, const struc
 	       (d->ep.family == AF_INET || d->ep.family == AF_INET6);
 }
 
-enum leak_kind judge_leak_kind(const struct call *c, const struct dest *d,
-			       const struct sock_info *si)
+/*
+ * The kind of leak a destination of c is. A UDP connect sends nothing: it is a DNS query
+ * when it goes to a resolver (a nameserver of resolv.conf, or port 53 on loopback: glibc and
+ * c-ares connect, then send), else a route probe, also on port 53 (Firefox's and
+ * Chromium's probes of 8.8.8.8:53 learn the default route and send nothing).
+ */
+static enum leak_kind leak_kind(const struct judge_context *ctx, const struct call *c,
+				const struct dest *d)
 {
+	const struct sock_info *si = &ctx->sock;
 	bool ip = d->error == 0 && (d->ep.family == AF_INET || d->ep.family == AF_INET6);
+	bool udp_connect = si->type == SOCK_DGRAM && c->def->nr_x86_64 == SYS_connect;
 
 	if (d->error == 0 && !ip)
 		return KIND_OTHER;
+	if (udp_connect)
+		return d->error == 0 && d->ep.port == 53 &&
+		       (endpoint_is_loopback(&d->ep) ||
+			in_list(ctx->resolvers, ctx->n_resolvers, d)) ? KIND_DNS : KIND_ROUTE_PROBE;
 	if (ip && d->ep.port == 53)
 		return KIND_DNS;
 	if (si->type == SOCK_DGRAM)
-		return c->def->nr_x86_64 == SYS_connect ? KIND_ROUTE_PROBE : KIND_UDP;
+		return KIND_UDP;
 	if (si->type == SOCK_STREAM || c->def->nr_x86_64 == SYS_connect)
 		return KIND_TCP;
 	return si->type ? KIND_OTHER : KIND_UDP;
@@ -104,7 +122,7 @@ void judge_call(const struct judge_context *ctx, const struct call *c, struct ju
 			continue;
 		}
 		*v = (struct ruling){ VK_LEAK, dec.rule, action,
-				       judge_leak_kind(c, d, &ctx->sock) };
+				       leak_kind(ctx, c, d) };
 		j->n_leaks++;
 		if (v->leak == KIND_ROUTE_PROBE && ctx->s->route_probes == PROBES_REPORT) {
 			/* Neutralised in every mode: the program learns no route. */

@@ -43,6 +43,8 @@ struct judge_context {
 	const struct settings *s;      /* the policy and the configured action */
 	const struct netns_plan *plan; /* --dns proxy nameservers; NULL when none */
 	struct sock_info sock;         /* the socket behind the call's fd; zeroed when unknown */
+	const struct endpoint *resolvers; /* the nameservers of /etc/resolv.conf (port 53) */
+	size_t n_resolvers;
 	bool killing;                  /* the kill action fired: every leak is now blocked */
 	bool in_tree;                  /* c->target is a process of the traced tree */
 };
@@ -65,10 +67,6 @@ static inline bool ruling_reported(const struct ruling *r)
 
 /* Judges c. Fills j (whose v the caller provides). Never fails. */
 void judge_call(const struct judge_context *ctx, const struct call *c, struct judgement *j);
-
-/* The kind of leak a destination of c is on a socket like si. */
-enum leak_kind judge_leak_kind(const struct call *c, const struct dest *d,
-			       const struct sock_info *si);
 
 /* The answer for a blocked call: the configured errno, else the syscall's own. */
 int judge_block_errno(const struct settings *s, const struct call *c);
