@@ -6,8 +6,11 @@
  *                                           to EOF; with T threads, each thread does N
  *   work udp N ADDR PORT                    N sendto() of 32 bytes with an address, one socket
  *   work udp-sink ADDR PORT                 binds a UDP socket, prints "ready", drains it forever
- *   work leaks N ADDR PORT                  N TCP connect() to ADDR:PORT, each on a new socket,
- *                                           whatever the result (refused, blocked, proxied)
+ *   work ipc N                              N sendmsg() of 64 bytes, no address, on an AF_UNIX
+ *                                           SOCK_SEQPACKET socketpair; a child reads them all
+ *   work leaks N ADDR PORT [DEPTH]          N TCP connect() to ADDR:PORT, each on a new socket,
+ *                                           whatever the result (refused, blocked, proxied);
+ *                                           each from DEPTH nested calls (default 0)
  * IPv4 addresses only. Exits 0 when every operation that must succeed did, 1 with a message on
  * standard error naming the first failure, 2 on bad usage. Built by bench/run with cc -O2. */
 #define _GNU_SOURCE
@@ -15,11 +18,13 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -219,19 +224,92 @@ static int run_udp_sink(const char *addr, const char *port)
 		recvmmsg(fd, msgs, 64, MSG_WAITFORONE, NULL);
 }
 
-static int run_leaks(long n, const char *addr, const char *port)
+/* The child of ipc: reads messages until EOF; returns 0 when there were n of 64 bytes. */
+static int ipc_reader(int fd, long n)
+{
+	char buf[128];
+	long got = 0;
+	ssize_t len;
+
+	while ((len = read(fd, buf, sizeof(buf))) > 0 || (len < 0 && errno == EINTR))
+		if (len > 0) {
+			if (len != 64) {
+				fprintf(stderr, "work: ipc: a message of %zd bytes\n", len);
+				return 1;
+			}
+			got++;
+		}
+	if (len < 0 || got != n) {
+		fprintf(stderr, "work: ipc: %ld messages read of %ld\n", got, n);
+		return 1;
+	}
+	return 0;
+}
+
+static int run_ipc(long n)
+{
+	char payload[64] = "sockstrace bench unix message";
+	struct iovec iov = { payload, sizeof(payload) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int sv[2], status;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0) {
+		perror("work: socketpair");
+		return 1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		perror("work: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		_exit(ipc_reader(sv[1], n));
+	}
+	close(sv[1]);
+	for (long i = 0; i < n; i++)
+		if (sendmsg(sv[0], &msg, 0) != (ssize_t)sizeof(payload)) {
+			fprintf(stderr, "work: sendmsg failed after %ld messages: %s\n", i,
+				strerror(errno));
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return 1;
+		}
+	close(sv[0]);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return 1;
+	return 0;
+}
+
+/* One connect to dst on a new socket, depth nested calls down: a deep stack to unwind. */
+static __attribute__((noinline)) int leak_at(const struct sockaddr_in *dst, int depth)
+{
+	int fd;
+
+	if (depth > 0) {
+		int rc = leak_at(dst, depth - 1);
+
+		__asm__ volatile("" ::: "memory"); /* no tail call: every level keeps its frame */
+		return rc;
+	}
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0) {
+		perror("work: socket");
+		return -1;
+	}
+	(void)connect(fd, (const struct sockaddr *)dst, sizeof(*dst));
+	close(fd);
+	return 0;
+}
+
+static int run_leaks(long n, const char *addr, const char *port, int depth)
 {
 	struct sockaddr_in dst = parse_addr(addr, port);
 
-	for (long i = 0; i < n; i++) {
-		int fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (fd < 0) {
-			perror("work: socket");
+	for (long i = 0; i < n; i++)
+		if (leak_at(&dst, depth) < 0)
 			return 1;
-		}
-		(void)connect(fd, (struct sockaddr *)&dst, sizeof(dst));
-		close(fd);
-	}
 	return 0;
 }
 
@@ -253,9 +331,11 @@ int main(int argc, char **argv)
 		return run_udp(n, argv[3], argv[4]);
 	if (strcmp(mode, "udp-sink") == 0 && argc == 4)
 		return run_udp_sink(argv[2], argv[3]);
-	if (strcmp(mode, "leaks") == 0 && argc == 5)
-		return run_leaks(n, argv[3], argv[4]);
-	fprintf(stderr, "usage: work syscalls|forks N | socks N PROXY PORT DST PORT [THREADS] |"
-			" udp|leaks N ADDR PORT | udp-sink ADDR PORT\n");
+	if (strcmp(mode, "ipc") == 0 && argc == 3)
+		return run_ipc(n);
+	if (strcmp(mode, "leaks") == 0 && (argc == 5 || argc == 6))
+		return run_leaks(n, argv[3], argv[4], argc == 6 ? atoi(argv[5]) : 0);
+	fprintf(stderr, "usage: work syscalls|forks|ipc N | socks N PROXY PORT DST PORT [THREADS] |"
+			" udp N ADDR PORT | leaks N ADDR PORT [DEPTH] | udp-sink ADDR PORT\n");
 	return 2;
 }
