@@ -46,6 +46,15 @@ static int set_allow(struct settings *s, const char *value)
 	return policy_add_rule(&s->policy, &r) < 0 ? -EINVAL : 0;
 }
 
+static int set_allow_listen(struct settings *s, const char *value)
+{
+	struct rule r;
+
+	if (rule_parse(value, &r) < 0 || r.family == AF_UNIX)
+		return -EINVAL;
+	return policy_add_listen(&s->policy, &r) < 0 ? -EINVAL : 0;
+}
+
 static int set_on_leak(struct settings *s, const char *value)
 {
 	static const char *const names[] = {
@@ -175,6 +184,9 @@ static const struct key keys[] = {
 	{ .name = "allow", .kind = KEY_LIST, .set = set_allow,
 	  .valid = "a list of at most 256 endpoints: ADDR[/PREFIX][:PORT[-PORT]], "
 		   "[IPv6[/PREFIX]][:PORT[-PORT]], unix:/PATH or unix:@ABSTRACT" },
+	{ .name = "allow_listen", .kind = KEY_LIST, .set = set_allow_listen,
+	  .valid = "a list of at most 256 local endpoints that may listen outside loopback: "
+		   "ADDR[/PREFIX][:PORT[-PORT]] or [IPv6[/PREFIX]][:PORT[-PORT]]" },
 	BOOL_KEY("allow_loopback", policy.allow_loopback),
 	BOOL_KEY("restrict_unix", policy.unix_restrict),
 	BOOL_KEY("unix_only", policy.unix_only),
@@ -275,6 +287,8 @@ int settings_clear_list(struct settings *s, const char *key)
 		s->policy.n_proxies = 0;
 	else if (strcmp(key, "allow") == 0)
 		s->policy.n_allow = 0;
+	else if (strcmp(key, "allow_listen") == 0)
+		s->policy.n_listen = 0;
 	else
 		return -ENOENT;
 	return 0;

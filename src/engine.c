@@ -306,15 +306,32 @@ void engine_call(struct engine *en, const struct ticket *t, struct call *c)
 	en->sum.seccomp_stops++;
 	if (c->target)
 		ctx.in_tree = en->ops->in_tree(en, c->target);
+	if (c->def->inbound) {
+		/* bind and listen are judged on the socket: its type, its bound address. */
+		if (pidfd >= 0)
+			tracee_sock_info(pidfd, c->fd, &ctx.sock);
+		if (c->def->nr_x86_64 == SYS_listen &&
+		    (ctx.sock.domain == AF_INET || ctx.sock.domain == AF_INET6))
+			/* Unbound, it listens on every interface at a port of the kernel's. */
+			c->dests[c->n_dests++] = (struct dest){
+				.ep = ctx.sock.has_local ? ctx.sock.local
+				      : (struct endpoint){ .family = ctx.sock.domain, .any = true } };
+	}
 	judge_call(&ctx, c, &j);
-	if (j.outcome != OUTCOME_RUN || j.n_leaks) {
+	if (!c->def->inbound && (j.outcome != OUTCOME_RUN || j.n_leaks)) {
 		/* Not all allowed: what is done depends on the socket (a UDP route probe, a TCP
 		 * connect that can be redirected), so judge again knowing it. */
 		if (c->fd >= 0 && pidfd >= 0)
 			tracee_sock_info(pidfd, c->fd, &ctx.sock);
 		judge_call(&ctx, c, &j);
 	}
-	for (size_t i = 0; i < c->n_dests && !c->deny_errno; i++) {
+	for (size_t i = 0; i < c->n_dests && c->def->inbound; i++)
+		if (c->dests[i].ep.any) {
+			/* Reported as bound: the wildcard address, every interface. */
+			memset(c->dests[i].ep.addr, 0, sizeof(c->dests[i].ep.addr));
+			c->dests[i].ep.any = false;
+		}
+	for (size_t i = 0; i < c->n_dests && !c->deny_errno && !c->def->inbound; i++) {
 		if (j.v[i].kind == VK_ALLOW) {
 			preload_note(en, c->tid, c->def->name, c->abi == ABI_I386, &c->dests[i],
 				     KERNEL_ALLOWED, en->s->on_leak);
@@ -335,7 +352,10 @@ void engine_call(struct engine *en, const struct ticket *t, struct call *c)
 	switch (j.outcome) {
 	case OUTCOME_RUN:
 		if (!c->def->emulated && !c->emulate) {
-			en->ops->answer(en, t, 0, true);
+			if (j.n_leaks)
+				answer_leak_now(en, t, c, &j, &l, 0, true);
+			else
+				en->ops->answer(en, t, 0, true);
 			return;
 		}
 		/* Performed by sockstrace on a duplicate of the socket with its own copy of the

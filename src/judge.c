@@ -83,6 +83,42 @@ int judge_block_errno(const struct settings *s, const struct call *c)
 	return s->block_errno ? s->block_errno : c->def->block_errno;
 }
 
+/*
+ * bind and listen: a port the network could reach outside the proxy. A TCP socket is
+ * judged when it listens, on the address the kernel has bound it to (an unbound one listens
+ * on every interface); a UDP socket when it binds a port of its own (port 0 is what any
+ * client gets: not an exposure). Loopback is fine; everything else needs an allow_listen
+ * rule. The caller has put a listening socket's own address in c->dests.
+ */
+static void judge_inbound(const struct judge_context *ctx, const struct call *c,
+			  struct judgement *j, enum leak_action action)
+{
+	bool listen = c->def->nr_x86_64 == SYS_listen;
+
+	for (size_t i = 0; i < c->n_dests; i++) {
+		const struct dest *d = &c->dests[i];
+		struct decision dec = { VERDICT_LEAK, "unreadable or malformed address" };
+		struct ruling *v = &j->v[i];
+
+		if (d->error == 0) {
+			bool udp_ephemeral = !listen && (ctx->sock.type != SOCK_DGRAM || d->ep.port == 0);
+
+			dec = udp_ephemeral ? (struct decision){ VERDICT_ALLOW, "no port of its own" }
+			      : policy_check_listen(&ctx->s->policy, &d->ep);
+			if (dec.verdict == VERDICT_ALLOW) {
+				*v = (struct ruling){ .kind = VK_ALLOW, .rule = dec.rule };
+				continue;
+			}
+		}
+		*v = (struct ruling){ VK_LEAK, dec.rule,
+				      action == ACTION_REDIRECT ? ACTION_BLOCK : action, KIND_INBOUND };
+		j->n_leaks++;
+		if (v->act != ACTION_LOG)
+			j->outcome = OUTCOME_BLOCK;
+		j->kill = j->kill || v->act == ACTION_KILL;
+	}
+}
+
 void judge_call(const struct judge_context *ctx, const struct call *c, struct judgement *j)
 {
 	enum leak_action action = ctx->killing ? ACTION_BLOCK : ctx->s->on_leak;
@@ -100,6 +136,10 @@ void judge_call(const struct judge_context *ctx, const struct call *c, struct ju
 		j->n_leaks = 1;
 		j->outcome = OUTCOME_DENY;
 		j->kill = action == ACTION_KILL;
+		return;
+	}
+	if (c->def->inbound) {
+		judge_inbound(ctx, c, j, action);
 		return;
 	}
 	for (size_t i = 0; i < c->n_dests; i++) {

@@ -21,7 +21,7 @@ enum {
 	OPT_LEAK_EXIT_CODE, OPT_IO_URING, OPT_NETNS, OPT_ISOLATE, OPT_PROXY_USER, OPT_PROXY_PASS,
 	OPT_DNS, OPT_CORE_DUMP, OPT_NO_RESTRICT_UNIX, OPT_NO_UNIX_ONLY, OPT_NETLINK,
 	OPT_NO_IO_URING, OPT_NO_NETNS, OPT_NO_PRELOAD, OPT_NO_QUIET, OPT_NO_VERBOSE,
-	OPT_PRELOAD, OPT_JUNIT, OPT_SARIF, OPT_ROUTE_PROBES, OPT_USERFAULTFD, OPT_NO_USERFAULTFD,
+	OPT_PRELOAD, OPT_JUNIT, OPT_SARIF, OPT_ROUTE_PROBES, OPT_ALLOW_LISTEN, OPT_USERFAULTFD, OPT_NO_USERFAULTFD,
 	OPT_DEBUGINFO_PATH,
 };
 
@@ -29,6 +29,7 @@ static const struct option options[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "proxy", required_argument, NULL, 'P' },
 	{ "allow", required_argument, NULL, 'a' },
+	{ "allow-listen", required_argument, NULL, OPT_ALLOW_LISTEN },
 	{ "allow-loopback", no_argument, NULL, OPT_ALLOW_LOOPBACK },
 	{ "no-allow-loopback", no_argument, NULL, OPT_NO_ALLOW_LOOPBACK },
 	{ "restrict-unix", no_argument, NULL, OPT_RESTRICT_UNIX },
@@ -76,6 +77,7 @@ static const struct option options[] = {
 /* Which configuration key each option sets, and to what when it takes no argument. */
 static const struct { int opt; const char *key; const char *value; } option_keys[] = {
 	{ 'P', "proxies", NULL }, { 'a', "allow", NULL },
+	{ OPT_ALLOW_LISTEN, "allow_listen", NULL },
 	{ OPT_ALLOW_LOOPBACK, "allow_loopback", "true" },
 	{ OPT_NO_ALLOW_LOOPBACK, "allow_loopback", "false" },
 	{ OPT_RESTRICT_UNIX, "restrict_unix", "true" }, { OPT_UNIX_ONLY, "unix_only", "true" },
@@ -111,6 +113,8 @@ static void usage(FILE *f)
 "                           socks5://HOST:PORT, socks5h://, http://, unix:/PATH\n"
 "  -a, --allow ENDPOINT     also allow ADDR[/PREFIX][:PORT[-PORT]], [IPv6]:PORT,\n"
 "                           unix:/PATH (repeatable; adds to the configured ones)\n"
+"      --allow-listen ENDPOINT  let the program listen (or bind UDP) there outside\n"
+"                           loopback, e.g. 0.0.0.0:8080 (repeatable)\n"
 "      --allow-loopback     allow 127.0.0.0/8 and ::1 (--no-allow-loopback: do not)\n"
 "      --restrict-unix      allow unix sockets only to unix: proxies and allow rules\n"
 "      --unix-only          allow unix sockets only (a Tor SocksPort on a unix socket)\n"

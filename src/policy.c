@@ -201,6 +201,27 @@ int policy_add_rule(struct policy *p, const struct rule *rule)
 	return 0;
 }
 
+int policy_add_listen(struct policy *p, const struct rule *rule)
+{
+	if (p->n_listen >= POLICY_MAX_RULES)
+		return -ENOSPC;
+	p->listen[p->n_listen++] = *rule;
+	return 0;
+}
+
+struct decision policy_check_listen(const struct policy *p, const struct endpoint *ep)
+{
+	if (ep->family != AF_INET && ep->family != AF_INET6)
+		return (struct decision){ VERDICT_ALLOW, "not an IP socket" };
+	for (size_t i = 0; i < p->n_listen; i++)
+		if (rule_match(&p->listen[i], ep))
+			return (struct decision){ VERDICT_ALLOW, p->listen[i].text };
+	if (!ep->any && endpoint_is_loopback(ep))
+		return (struct decision){ VERDICT_ALLOW, "loopback" };
+	return (struct decision){ VERDICT_LEAK, ep->any ? "listening on every interface"
+						       : "listening outside loopback" };
+}
+
 void policy_init_defaults(struct policy *p)
 {
 	struct proxy proxy;

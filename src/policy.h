@@ -48,6 +48,8 @@ struct policy {
 	bool unix_restrict;   /* AF_UNIX only to unix: proxies and unix: allow rules */
 	bool unix_only;       /* only AF_UNIX (and netlink) is allowed; IP proxies are not */
 	bool allow_netlink;   /* AF_NETLINK (talks to the kernel only) is allowed */
+	struct rule listen[POLICY_MAX_RULES];     /* ports that may listen outside loopback */
+	size_t n_listen;
 };
 
 enum verdict {
@@ -78,6 +80,7 @@ int proxy_parse(const char *url, struct proxy *ret);
 /* Appends to the policy. Return 0, or -ENOSPC when the table is full. */
 int policy_add_proxy(struct policy *p, const struct proxy *proxy);
 int policy_add_rule(struct policy *p, const struct rule *rule);
+int policy_add_listen(struct policy *p, const struct rule *rule);
 
 /* The sockaddr of an IP rule's first address and port (a proxy's endpoint). With
  * family AF_INET6 an AF_INET rule is given as its IPv4-mapped address (for an IPv6 socket);
@@ -90,3 +93,8 @@ bool rule_match(const struct rule *r, const struct endpoint *ep);
 /* Decides whether sending to or connecting to ep bypasses the proxy. Anything not
  * understood is a leak. */
 struct decision policy_check(const struct policy *p, const struct endpoint *ep);
+
+/* Decides whether listening on (or receiving datagrams at) the local address ep is an
+ * inbound exposure: allowed on loopback, on other families, and where an allow_listen rule
+ * matches; bound to every interface (ep->any) or to another address, a leak. */
+struct decision policy_check_listen(const struct policy *p, const struct endpoint *ep);

@@ -67,6 +67,13 @@ static int decode_connect(struct call *c)
 	return 0;
 }
 
+/* listen(2) has no address: the engine judges the socket's own (getsockname). */
+static int decode_listen(struct call *c)
+{
+	(void)c;
+	return 0;
+}
+
 static int decode_sendto(struct call *c)
 {
 	if (c->args[4] != 0)
@@ -398,6 +405,10 @@ const struct syscall_def syscall_table[] = {
 	{ .name = "connect", .nr_x86_64 = SYS_connect, .nr_i386 = 362,
 	  .socketcall = SYS_CONNECT, .dest_arg = -1,
 	  .block_errno = ECONNREFUSED, .emulated = true, .decode = decode_connect },
+	{ .name = "bind", .nr_x86_64 = SYS_bind, .nr_i386 = 361, .socketcall = SYS_BIND,
+	  .dest_arg = -1, .inbound = true, .block_errno = EACCES, .decode = decode_connect },
+	{ .name = "listen", .nr_x86_64 = SYS_listen, .nr_i386 = 363, .socketcall = SYS_LISTEN,
+	  .dest_arg = -1, .inbound = true, .block_errno = EACCES, .decode = decode_listen },
 	{ .name = "sendto", .nr_x86_64 = SYS_sendto, .nr_i386 = 369,
 	  .socketcall = SYS_SENDTO, .dest_arg = 4,
 	  .block_errno = EPERM, .is_send = true, .emulated = true, .decode = decode_sendto },

@@ -99,6 +99,8 @@ struct syscall_def {
 	size_t n_rules;     /* entries in rules */
 	int block_errno;    /* errno of a blocked call when none is configured */
 	bool is_send;       /* AF_UNSPEC destinations are sent to as AF_INET (udp(7) compat) */
+	bool inbound;       /* bind, listen: judged as a port the network could reach, not as a
+			     * destination */
 	bool emulated;      /* allowed on an IP socket, sockstrace performs it (the race rule);
 			     * other rows, once allowed, run as they are */
 	int (*decode)(struct call *c); /* fills c->dests or denies; returns 0 or -errno */

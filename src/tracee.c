@@ -97,6 +97,14 @@ int tracee_sock_info(int pidfd, int fd, struct sock_info *ret)
 	len = sizeof(int);
 	if (getsockopt(dup, SOL_SOCKET, SO_DOMAIN, &ret->domain, &len) < 0)
 		ret->domain = 0;
+	if (ret->domain == AF_INET || ret->domain == AF_INET6) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+
+		/* An unbound IP socket reads as port 0 on the wildcard address. */
+		ret->has_local = getsockname(dup, (struct sockaddr *)&ss, &sl) == 0 &&
+				 sockaddr_decode(&ss, sl, &ret->local) == 0 && ret->local.port != 0;
+	}
 	return 0;
 }
 

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "sockaddr.h"
+
 /* Copies len bytes at addr of task tid into buf in one process_vm_readv call.
  * Returns 0, or -EFAULT when any byte is unreadable (fail closed: treat as a leak). */
 int tracee_read(pid_t tid, uint64_t addr, void *buf, size_t len);
@@ -25,6 +27,8 @@ struct sock_info {
 	int domain;   /* AF_INET, AF_INET6, AF_UNIX...; 0 when unknown */
 	int type;     /* SOCK_STREAM, SOCK_DGRAM, SOCK_RAW...; 0 when unknown */
 	int protocol; /* IPPROTO_TCP, IPPROTO_UDP...; 0 when unknown */
+	bool has_local;        /* local is known: the socket is bound (getsockname(2)) */
+	struct endpoint local; /* its local address, 0.0.0.0 and :: resolved (ep.any) */
 };
 
 /*

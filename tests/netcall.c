@@ -1,5 +1,8 @@
 /* Test helper: makes one kind of network call and prints its result.
  *   netcall connect ADDR PORT [tcp|udp]   connect() a socket
+ *   netcall listen ADDR PORT              bind() a TCP socket there, listen(), wait 1 s
+ *   netcall listen-unbound ADDR PORT      listen() on an unbound TCP socket of ADDR's family
+ *   netcall udp-bind ADDR PORT            bind() a UDP socket there
  *   netcall udp-connect-send ADDR PORT    connect() a UDP socket, then send()
  *   netcall sendto ADDR PORT              sendto() a UDP datagram
  *   netcall sendto-unspec ADDR PORT       sendto() with an AF_UNSPEC address (IPv4 only)
@@ -157,6 +160,21 @@ int main(int argc, char **argv)
 	parse_addr(argv[2], argv[3]);
 	if (strcmp(cmd, "connect") == 0)
 		return do_connect(argc > 4 && strcmp(argv[4], "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM);
+	if (strcmp(cmd, "listen") == 0) {
+		/* bind() to ADDR PORT, then listen() and wait a moment for a connection. */
+		int fd = sock(SOCK_STREAM), one = 1;
+
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (result("bind", bind(fd, (struct sockaddr *)&dst, dst_len)) ||
+		    result("listen", listen(fd, 8)))
+			return 1;
+		sleep(1);
+		return 0;
+	}
+	if (strcmp(cmd, "listen-unbound") == 0)
+		return result("listen", listen(sock(SOCK_STREAM), 8));
+	if (strcmp(cmd, "udp-bind") == 0)
+		return result("bind", bind(sock(SOCK_DGRAM), (struct sockaddr *)&dst, dst_len));
 	if (strcmp(cmd, "udp-connect-send") == 0) {
 		int fd = sock(SOCK_DGRAM);
 		if (result("connect", connect(fd, (struct sockaddr *)&dst, dst_len)))

@@ -35,6 +35,7 @@ static const struct {
 	{ "proxies", "socks5://127.0.0.1:9050,socks5://[::1]:9050" },
 	{ "proxy_kinds", "socks5,socks5" },
 	{ "allow", "" },
+	{ "allow_listen", "" },
 	{ "allow_loopback", "false" },
 	{ "restrict_unix", "false" },
 	{ "unix_only", "false" },
@@ -106,6 +107,9 @@ static bool render(const struct settings *s, const char *key, char *buf, size_t 
 	else if (strcmp(key, "allow") == 0)
 		for (size_t i = 0; i < p->n_allow; i++)
 			append(buf, size, p->allow[i].text);
+	else if (strcmp(key, "allow_listen") == 0)
+		for (size_t i = 0; i < p->n_listen; i++)
+			append(buf, size, p->listen[i].text);
 	else if (strcmp(key, "allow_loopback") == 0)
 		snprintf(buf, size, "%s", bool_text(p->allow_loopback));
 	else if (strcmp(key, "restrict_unix") == 0)
