@@ -1,6 +1,6 @@
 #!/bin/sh
 # The user-notification engine: programs that use ptrace themselves (AddressSanitizer's
-# LeakSanitizer, gdb) work inside sockstrace; sockstrace waits for the program's tree only;
+# LeakSanitizer, gdb, strace) work inside sockstrace; sockstrace waits for the program's tree only;
 # a sockstrace killed with SIGKILL lets nothing out.
 . "${top_srcdir:-.}/tests/lib.sh"
 start_sinks
@@ -32,6 +32,18 @@ if command -v gdb >/dev/null; then
 	check "gdb -batch -ex run: leak exit status" status_is 3
 else
 	for _ in 1 2 3 4 5 6; do skip "gdb is not installed"; done
+fi
+
+# --- strace seizes its program; the program's calls still come to sockstrace -----------
+if command -v strace >/dev/null; then
+	st -- strace -f -qq -o "$tmp/strace.log" "$T/netcall" connect 203.0.113.1 80
+	check "strace: it traced its program" grep -q "connect(" "$tmp/strace.log"
+	check "strace: the program's leak is reported" \
+		out_has "^sockstrace: leak blocked: .*\(netcall\) connect\(AF_INET, 203\.0\.113\.1:80\)"
+	check "strace: the program saw its connect blocked" stdout_has "^connect: ECONNREFUSED$"
+	check "strace: nothing reached the sink" sink_got 0
+else
+	for _ in 1 2 3 4; do skip "strace is not installed"; done
 fi
 
 # --- only the program's tree is waited for ---------------------------------------------
