@@ -45,10 +45,54 @@ static int rule_index(enum leak_kind k)
 	return (int)ARRAY_SIZE(rules) - 1;
 }
 
-/* Writes path as a URI reference (RFC 3986): "file://" before an absolute path, every
- * byte outside the unreserved characters and '/' percent-encoded. */
-static void uri(FILE *f, const char *path)
+/*
+ * Removes "." and ".." segments (RFC 3986 section 5.2.4) and empty ones from path, in place:
+ * "/build/../src/a.c" becomes "/src/a.c" (a compiler's path from an out-of-tree build). A
+ * ".." that would climb above a relative path's start is kept.
+ */
+static void normalize(char *path)
 {
+	char *out = path, *in = path;
+	bool absolute = *path == '/';
+	size_t kept = 0; /* segments written that a ".." may remove */
+
+	if (absolute)
+		*out++ = *in++;
+	while (*in) {
+		size_t len = strcspn(in, "/");
+
+		if (len == 0 || (len == 1 && in[0] == '.')) {
+			/* nothing */
+		} else if (len == 2 && in[0] == '.' && in[1] == '.' && kept) {
+			out--; /* before the last segment's end */
+			while (out > path && out[-1] != '/')
+				out--;
+			kept--;
+		} else {
+			if (out > path && out[-1] != '/')
+				*out++ = '/';
+			memmove(out, in, len);
+			out += len;
+			if (!(len == 2 && in[0] == '.' && in[1] == '.'))
+				kept++;
+		}
+		in += len;
+		if (*in == '/')
+			in++;
+	}
+	if (out > path + absolute && out[-1] == '/')
+		out--;
+	*out = '\0';
+}
+
+/* Writes path as a URI reference (RFC 3986): "file://" before an absolute path, its dot
+ * segments removed, every byte outside the unreserved characters and '/' percent-encoded. */
+static void uri(FILE *f, const char *file)
+{
+	char path[sizeof(((struct frame *)0)->file)];
+
+	snprintf(path, sizeof(path), "%s", file);
+	normalize(path);
 	fputs(path[0] == '/' ? "\"file://" : "\"", f);
 	for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
 		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
