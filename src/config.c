@@ -55,19 +55,27 @@ static int set_allow_listen(struct settings *s, const char *value)
 	return policy_add_listen(&s->policy, &r) < 0 ? -EINVAL : 0;
 }
 
+/* The index of value in names (n of them), or -EINVAL. */
+static int name_index(const char *value, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(value, names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+/* Sets the enum field from value, one of names (indexed by the enum). */
+#define SET_ENUM(field, value, ...) __extension__ ({ \
+	static const char *const names_[] = { __VA_ARGS__ }; \
+	int i_ = name_index(value, names_, ARRAY_SIZE(names_)); \
+	if (i_ >= 0) \
+		(field) = (__typeof__(field))i_; \
+	i_ < 0 ? i_ : 0; })
+
 static int set_on_leak(struct settings *s, const char *value)
 {
-	static const char *const names[] = {
-		[ACTION_BLOCK] = "block", [ACTION_KILL] = "kill",
-		[ACTION_LOG] = "log", [ACTION_REDIRECT] = "redirect",
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (strcmp(value, names[i]) == 0) {
-			s->on_leak = (enum leak_action)i;
-			return 0;
-		}
-	return -EINVAL;
+	return SET_ENUM(s->on_leak, value, [ACTION_BLOCK] = "block", [ACTION_KILL] = "kill",
+			[ACTION_LOG] = "log", [ACTION_REDIRECT] = "redirect");
 }
 
 static int set_block_errno(struct settings *s, const char *value)
@@ -96,39 +104,18 @@ static int set_path(char **field, const char *value)
 
 static int set_isolation(struct settings *s, const char *value)
 {
-	static const char *const names[] = {
-		[ISOLATE_CONNECTION] = "connection", [ISOLATE_PROCESS] = "process",
-		[ISOLATE_NONE] = "none",
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (strcmp(value, names[i]) == 0) {
-			s->isolation = (enum isolation)i;
-			return 0;
-		}
-	return -EINVAL;
+	return SET_ENUM(s->isolation, value, [ISOLATE_CONNECTION] = "connection",
+			[ISOLATE_PROCESS] = "process", [ISOLATE_NONE] = "none");
 }
 
 static int set_dns(struct settings *s, const char *value)
 {
-	if (strcmp(value, "block") == 0)
-		s->dns = DNS_BLOCK;
-	else if (strcmp(value, "proxy") == 0)
-		s->dns = DNS_PROXY;
-	else
-		return -EINVAL;
-	return 0;
+	return SET_ENUM(s->dns, value, [DNS_BLOCK] = "block", [DNS_PROXY] = "proxy");
 }
 
 static int set_route_probes(struct settings *s, const char *value)
 {
-	if (strcmp(value, "leak") == 0)
-		s->route_probes = PROBES_LEAK;
-	else if (strcmp(value, "report") == 0)
-		s->route_probes = PROBES_REPORT;
-	else
-		return -EINVAL;
-	return 0;
+	return SET_ENUM(s->route_probes, value, [PROBES_LEAK] = "leak", [PROBES_REPORT] = "report");
 }
 
 /* A SOCKS5 user name or password: 1 to 255 bytes (RFC 1929); a user fixes the credentials. */
