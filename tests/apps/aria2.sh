@@ -2,7 +2,9 @@
 # aria2c: an HTTP download through an HTTP CONNECT proxy (aria2 speaks no SOCKS) leaks
 # nothing; a torrent's UDP tracker announce (udp://203.0.113.1:6969, which aria2 sends
 # from its DHT socket, so DHT is on, with no node to start from) goes straight to the
-# tracker, whatever proxy is set: a udp leak.
+# tracker, whatever proxy is set: a udp leak. Its DHT socket (UDP 6881) and its peer
+# listener (TCP 6882, IPv4 and IPv6) on every interface are inbound leaks themselves: reported and blocked,
+# and allowed with --allow-listen for the tracker run.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/apps/apps.sh"
 need aria2c python3
@@ -16,7 +18,8 @@ for _ in $(seq 50); do
 done
 cd "$tmp" || exit 99
 aria() {
-	st -P http://127.0.0.1:8080 -- aria2c --all-proxy=http://127.0.0.1:8080 --proxy-method=tunnel \
+	# shellcheck disable=SC2086 # aria_opts: sockstrace options, one word each
+	st -P http://127.0.0.1:8080 ${aria_opts:-} -- aria2c --all-proxy=http://127.0.0.1:8080 --proxy-method=tunnel \
 		--summary-interval=0 --console-log-level=warn --bt-enable-lpd=false \
 		--enable-peer-exchange=false --enable-dht=true --enable-dht6=false \
 		--dht-file-path="$tmp/dht.dat" --dht-listen-port=6881 --listen-port=6882 \
@@ -42,6 +45,12 @@ data = b"sockstrace\n"
 info = {"name": "x.txt", "length": len(data), "piece length": 16384, "pieces": hashlib.sha1(data).digest()}
 open(sys.argv[1], "wb").write(b({"announce": "udp://203.0.113.1:6969/announce", "info": info}))
 PY
+aria "$tmp/t.torrent"
+check "DHT: its UDP port on every interface is reported as inbound and blocked" \
+	some_leak '.syscall == "bind" and .kind == "inbound" and .address == "0.0.0.0" and .port == 6881 and .action == "blocked"'
+check "DHT: nothing reached the tracker" no_hits tracker
+
+aria_opts="--allow-listen 0.0.0.0:6881 --allow-listen 0.0.0.0:6882 --allow-listen [::]:6882"
 aria "$tmp/t.torrent"
 check "UDP tracker: the announce to 203.0.113.1:6969 is reported and blocked" \
 	some_leak '.syscall == "sendto" and .address == "203.0.113.1" and .port == 6969 and .action == "blocked"'
