@@ -19,12 +19,11 @@
 /* The leaking destinations of a call performed in a worker, reported when it completes. */
 struct pending {
 	struct ticket t;          /* the call */
-	struct emulation *e;      /* its emulation */
 	const char *syscall;      /* the call's name */
 	bool i386;                /* made through the i386 ABI */
 	size_t n;                 /* leaking destinations below; 0: an allowed call */
 	struct dest *dests;       /* copies of them */
-	struct ruling *v;        /* and their verdicts */
+	struct ruling *v;         /* and their rulings */
 	struct leaker *l;         /* what is known of the thread; NULL when n is 0 */
 };
 
@@ -138,6 +137,21 @@ static void report_leaks(struct engine *en, pid_t tid, const char *syscall, bool
 	}
 }
 
+/* Copies the destinations of c whose rulings are reported, with those rulings, into dests
+ * and v (room for c->n_dests each). Returns how many. */
+static size_t collect_reported(const struct call *c, const struct judgement *j,
+			       struct dest *dests, struct ruling *v)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < c->n_dests; i++)
+		if (ruling_reported(&j->v[i])) {
+			dests[k] = c->dests[i];
+			v[k++] = j->v[i];
+		}
+	return k;
+}
+
 /* Finishes a pending call: answers it and reports its leaks. */
 static void pending_finish(struct engine *en, struct pending *p, long result)
 {
@@ -159,12 +173,10 @@ static struct pending *pending_new(const struct ticket *t, const struct call *c,
 				   struct emulation *e)
 {
 	struct pending *p = calloc(1, sizeof(*p));
-	size_t k = 0;
 
 	if (!p)
 		return NULL;
-	*p = (struct pending){ .t = *t, .e = e, .syscall = c->def->name,
-			       .i386 = c->abi == ABI_I386 };
+	*p = (struct pending){ .t = *t, .syscall = c->def->name, .i386 = c->abi == ABI_I386 };
 	p->t.pidfd = -1; /* engine_call() closes it */
 	if (j->n_leaks) {
 		p->dests = malloc(j->n_leaks * sizeof(*p->dests));
@@ -178,12 +190,7 @@ static struct pending *pending_new(const struct ticket *t, const struct call *c,
 			return NULL;
 		}
 		*p->l = *l;
-		for (size_t i = 0; i < c->n_dests; i++)
-			if (ruling_reported(&j->v[i])) {
-				p->dests[k] = c->dests[i];
-				p->v[k++] = j->v[i];
-			}
-		p->n = k;
+		p->n = collect_reported(c, j, p->dests, p->v);
 	}
 	emulate_set_owner(e, p);
 	return p;
@@ -277,18 +284,14 @@ static void answer_leak_now(struct engine *en, const struct ticket *t, const str
 {
 	static struct dest dests[CALL_MAX_DESTS];
 	static struct ruling v[CALL_MAX_DESTS];
-	size_t k = 0;
+	size_t k;
 
 	en->ops->answer_leak(en, t, result, cont, l);
 	if (j->outcome == OUTCOME_DENY) {
 		report_leaks(en, t->tid, c->def->name, c->abi == ABI_I386, c->what, 1, NULL, j->v, l);
 		return;
 	}
-	for (size_t i = 0; i < c->n_dests; i++)
-		if (ruling_reported(&j->v[i])) {
-			dests[k] = c->dests[i];
-			v[k++] = j->v[i];
-		}
+	k = collect_reported(c, j, dests, v);
 	report_leaks(en, t->tid, c->def->name, c->abi == ABI_I386, NULL, k, dests, v, l);
 }
 
@@ -351,28 +354,21 @@ void engine_call(struct engine *en, const struct ticket *t, struct call *c)
 		leaker_fill(c, &ctx.sock, &l);
 	switch (j.outcome) {
 	case OUTCOME_RUN:
-		if (!c->def->emulated && !c->emulate) {
-			if (j.n_leaks)
-				answer_leak_now(en, t, c, &j, &l, 0, true);
-			else
-				en->ops->answer(en, t, 0, true);
-			return;
-		}
 		/* Performed by sockstrace on a duplicate of the socket with its own copy of the
 		 * addresses: a thread changing the sockaddr after the check cannot redirect it. */
-		rc = pidfd < 0 ? pidfd : emulate_prepare(pidfd, c, &e);
+		if (c->def->emulated || c->emulate)
+			rc = pidfd < 0 ? pidfd : emulate_prepare(pidfd, c, &e);
 		if (rc > 0) {
 			run_emulation(en, t, c, &j, &l, e);
 			return;
 		}
-		if (rc == 0 && !j.n_leaks) {
-			/* Not an IP socket: its own family cannot reach the network. */
-			en->ops->answer(en, t, 0, true);
-			return;
-		}
-		if (rc == 0 && j.n_leaks) {
-			/* log mode on a socket that is not IP: the kernel runs it. */
-			answer_leak_now(en, t, c, &j, &l, 0, true);
+		if (rc == 0) {
+			/* No socket call, or a socket whose own family cannot reach the network
+			 * (in log mode, a reported one): the kernel runs it as it is. */
+			if (j.n_leaks)
+				answer_leak_now(en, t, c, &j, &l, 0, true);
+			else
+				en->ops->answer(en, t, 0, true);
 			return;
 		}
 		break; /* an error: answered below with rc */

@@ -170,7 +170,7 @@ static void on_notification(struct notifier *n)
 	memset(q, 0, sizeof(*q));
 	if (seccomp_notify_receive(n->sp.listener, q) < 0)
 		return; /* ENOENT: the thread was killed before we read it */
-	t = (struct ticket){ .id = q->id, .tid = (pid_t)q->pid };
+	t = (struct ticket){ .id = q->id, .tid = (pid_t)q->pid, .pidfd = -1 };
 	for (int i = 0; i < 6; i++)
 		args[i] = q->data.args[i];
 	rc = syscall_decode(t.tid, q->data.arch, (uint64_t)q->data.nr, args,

@@ -326,7 +326,9 @@ int spawn_program(scmp_filter_ctx filter, const struct netns_plan *plan, bool ne
 	pid_t parent = getpid();
 	int rc, value, fd;
 
-	*ret = (struct spawned){ .listener = -1, .error_fd = -1, .control_fd = -1 };
+	_cleanup_close_ int control = -1;
+
+	*ret = (struct spawned){ .listener = -1, .error_fd = -1 };
 	rc = export_filter(filter, &prog);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot build the seccomp filter: %s", strerror(-rc));
@@ -362,7 +364,7 @@ int spawn_program(scmp_filter_ctx filter, const struct netns_plan *plan, bool ne
 	close(pipefd[1]);
 	compare_forked(cmp);
 	ret->error_fd = pipefd[0];
-	ret->control_fd = sock[0];
+	control = sock[0];
 	if (netns_pair[1] >= 0)
 		close(netns_pair[1]);
 	if (ret->child < 0) {
@@ -388,7 +390,7 @@ int spawn_program(scmp_filter_ctx filter, const struct netns_plan *plan, bool ne
 	/* Two messages: the reaper's pid, then the listener (a pid namespace's init may send
 	 * its pid after the program has sent the listener). */
 	while (ret->listener < 0 || !ret->init) {
-		rc = recv_fd(sock[0], &fd, &value);
+		rc = recv_fd(control, &fd, &value);
 		if (rc < 0) {
 			snprintf(err, errlen, "the program's process died before it was traced");
 			return -ECHILD;
@@ -402,8 +404,6 @@ int spawn_program(scmp_filter_ctx filter, const struct netns_plan *plan, bool ne
 			ret->init = value;
 		}
 	}
-	close(sock[0]);
-	ret->control_fd = -1;
 	return 0;
 }
 

@@ -18,7 +18,6 @@ struct spawned {
 	bool pidns;       /* the tree has a PID namespace of its own */
 	int listener;     /* the seccomp user-notification listener */
 	int error_fd;     /* says why the program could not be started (spawn_failure) */
-	int control_fd;   /* sockstrace's end of the start-up socket; -1 once done */
 };
 
 /*
