@@ -8,10 +8,9 @@ start_proxy
 microsocks -i ::1 -p 9050 >/dev/null 2>&1 &
 pids="$pids $!"
 # Loopback port 80, where the kernel sends a connect to 0.0.0.0:80 or [::]:80.
-"$T/sink" "$tmp/lo.log" 127.0.0.1 80 ::1 80 >"$tmp/lo.ready" &
-pids="$pids $!"
+start_sink lo 127.0.0.1 80 ::1 80
 for _ in $(seq 50); do
-	grep -q ready "$tmp/lo.ready" && "$T/netcall" connect ::1 9050 >/dev/null 2>&1 && break
+	"$T/netcall" connect ::1 9050 >/dev/null 2>&1 && break
 	sleep 0.1
 done
 lo_hits() {

@@ -78,15 +78,21 @@ done_testing() {
 
 # Starts the leak sinks; their log is $tmp/sink.log, one line per connection or datagram.
 start_sinks() {
-	: >"$tmp/sink.log"
-	"$T/sink" "$tmp/sink.log" 203.0.113.1 80 203.0.113.1 9 203.0.113.53 53 \
-		2001:db8::1 80 127.0.0.53 53 >"$tmp/sink.ready" &
+	start_sink sink 203.0.113.1 80 203.0.113.1 9 203.0.113.53 53 2001:db8::1 80 127.0.0.53 53
+}
+
+# Starts one more sink, logging to $tmp/NAME.log: start_sink NAME ADDR PORT [ADDR PORT]...
+start_sink() {
+	name=$1
+	shift
+	: >"$tmp/$name.log"
+	"$T/sink" "$tmp/$name.log" "$@" >"$tmp/$name.ready" &
 	pids="$pids $!"
 	for _ in $(seq 50); do
-		grep -q ready "$tmp/sink.ready" && return 0
+		grep -q ready "$tmp/$name.ready" && return 0
 		sleep 0.1
 	done
-	echo "Bail out! the leak sink did not start"
+	echo "Bail out! the sink $name did not start"
 	exit 99
 }
 
@@ -95,6 +101,11 @@ start_proxy() {
 	command -v microsocks >/dev/null || skip_all "microsocks is not installed"
 	microsocks -i 127.0.0.1 -p 9050 >/dev/null 2>&1 &
 	pids="$pids $!"
+	wait_proxy
+}
+
+# Waits for the proxy's port 127.0.0.1:9050 to take connections.
+wait_proxy() {
 	for _ in $(seq 50); do
 		"$T/netcall" connect 127.0.0.1 9050 >/dev/null 2>&1 && return 0
 		sleep 0.1

@@ -6,10 +6,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 start_sinks
 # A loopback service the policy does not allow, for the probe-then-send case.
-: >"$tmp/lo.log"
-"$T/sink" "$tmp/lo.log" 127.0.0.1 9 >"$tmp/lo.ready" &
-pids="$pids $!"
-for _ in $(seq 50); do grep -q ready "$tmp/lo.ready" && break; sleep 0.1; done
+start_sink lo 127.0.0.1 9
 
 st -- "$T/netcall" connect 2001:db8::1 443 udp
 check "probe: reported as a leak by default" \

@@ -24,26 +24,7 @@ start_app_proxy() {
 	unshare -m sh -c 'mount --bind "$1" /etc/resolv.conf && exec microsocks -i 127.0.0.1 -p 9050' \
 		sh "$tmp/proxy-resolv.conf" >/dev/null 2>&1 &
 	pids="$pids $!"
-	for _ in $(seq 50); do
-		"$T/netcall" connect 127.0.0.1 9050 >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "Bail out! microsocks did not start"
-	exit 99
-}
-
-# Starts one more sink, logging to $tmp/NAME.log: start_sink NAME ADDR PORT [ADDR PORT]...
-start_sink() {
-	name=$1
-	shift
-	"$T/sink" "$tmp/$name.log" "$@" >"$tmp/$name.ready" &
-	pids="$pids $!"
-	for _ in $(seq 50); do
-		grep -q ready "$tmp/$name.ready" && return 0
-		sleep 0.1
-	done
-	echo "Bail out! the sink $name did not start"
-	exit 99
+	wait_proxy
 }
 # hits NAME [PATTERN]: lines in $tmp/NAME.log (matching PATTERN).
 hits() {
