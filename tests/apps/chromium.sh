@@ -48,10 +48,10 @@ if add_uplink; then
 		out_has "^sockstrace: leak blocked: pid [0-9]+ tid [0-9]+ \(.*\) sendto\(AF_INET, 203\.0\.113\.1:3478\) \[udp, x86_64\] \[site [0-9a-f]+\]$"
 	check_kind "WebRTC: the STUN requests have kind udp" '.port == 3478' udp
 	check "WebRTC: no STUN request reached the server" no_hits stun
-	# mDNS: its socket binds 224.0.0.251:5353 (an inbound port) and joins the group (the
-	# kernel would send an IGMP report): the first of the two is reported and blocked, so
-	# the announcements to 224.0.0.251:5353 never start.
-	mdns='(.kind == "inbound" and .address == "224.0.0.251" and .port == 5353) or (.kind == "tamper" and ((.call // "") | test("IP_ADD_MEMBERSHIP")))'
+	# mDNS: its sockets bind 224.0.0.251:5353 and [ff02::fb]:5353 (inbound ports) and join
+	# the groups (the kernel would send IGMP/MLD reports): the first of these is reported
+	# and blocked, so the announcements never start.
+	mdns='(.kind == "inbound" and (.address == "224.0.0.251" or .address == "ff02::fb") and .port == 5353) or (.kind == "tamper" and ((.call // "") | test("IP_ADD_MEMBERSHIP|IPV6_JOIN_GROUP|MCAST_JOIN")))'
 	check "WebRTC: the mDNS socket (its bind or its multicast join) is reported and blocked" \
 		some_leak "($mdns) and .action == \"blocked\""
 	check_kind "WebRTC: the route probes have kind route-probe" "$is_probe" route-probe
