@@ -26,6 +26,7 @@ struct key {
 	int (*set)(struct settings *s, const char *value); /* KEY_STRING / KEY_LIST */
 	const char *valid;  /* what a valid value looks like, for error messages */
 	bool number_ok;     /* KEY_STRING that may also be written as a number */
+	bool bool_ok;       /* KEY_STRING that may also be written as true or false */
 };
 
 static int set_proxy(struct settings *s, const char *value)
@@ -111,6 +112,17 @@ static int set_isolation(struct settings *s, const char *value)
 static int set_dns(struct settings *s, const char *value)
 {
 	return SET_ENUM(s->dns, value, [DNS_BLOCK] = "block", [DNS_PROXY] = "proxy");
+}
+
+/* true is the default, auto; false is off. */
+static int set_netns(struct settings *s, const char *value)
+{
+	if (strcmp(value, "true") == 0)
+		value = "auto";
+	else if (strcmp(value, "false") == 0)
+		value = "off";
+	return SET_ENUM(s->netns, value, [NETNS_AUTO] = "auto", [NETNS_REQUIRE] = "require",
+			[NETNS_OFF] = "off");
 }
 
 static int set_route_probes(struct settings *s, const char *value)
@@ -201,10 +213,11 @@ static const struct key keys[] = {
 	BOOL_KEY("verbose", verbose),
 	BOOL_KEY("io_uring", io_uring),
 	BOOL_KEY("userfaultfd", userfaultfd),
-	BOOL_KEY("netns", netns),
+	{ .name = "netns", .kind = KEY_STRING, .set = set_netns, .bool_ok = true,
+	  .valid = "auto, require or off (true is auto, false is off)" },
 	BOOL_KEY("preload", preload),
 	{ .name = "dns", .kind = KEY_STRING, .set = set_dns,
-	  .valid = "block or proxy (proxy needs netns = true)" },
+	  .valid = "block or proxy (proxy needs the network namespace)" },
 	{ .name = "route_probes", .kind = KEY_STRING, .set = set_route_probes,
 	  .valid = "leak or report" },
 	{ .name = "isolation", .kind = KEY_STRING, .set = set_isolation,
@@ -374,10 +387,11 @@ static int apply_setting(struct settings *s, const char *path, config_setting_t 
 		}
 		return 0;
 	}
-	if ((k->kind == KEY_BOOL) != (type == CONFIG_TYPE_BOOL) ||
+	if ((k->kind == KEY_BOOL) != (type == CONFIG_TYPE_BOOL && !k->bool_ok) ||
 	    (k->kind == KEY_INT && type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) ||
 	    (k->kind == KEY_STRING && type != CONFIG_TYPE_STRING &&
-	     !(k->number_ok && (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64))) ||
+	     !(k->number_ok && (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64)) &&
+	     !(k->bool_ok && type == CONFIG_TYPE_BOOL)) ||
 	    scalar_text(cs, num, sizeof(num), &text) < 0)
 		goto invalid;
 	rc = settings_set(s, name, text, &valid);

@@ -21,6 +21,14 @@ enum dns_mode {
 	DNS_PROXY, /* sockstrace answers them, resolving through the proxy (needs netns) */
 };
 
+/* The kernel layer: the program's own network namespace with only loopback. */
+enum netns_mode {
+	NETNS_AUTO,    /* where the system allows one; else one line says so and the syscall
+			* layer runs alone */
+	NETNS_REQUIRE, /* always: a system that refuses one is an error */
+	NETNS_OFF,     /* never: the program shares sockstrace's network namespace */
+};
+
 /* What a UDP connect to a disallowed address that is no DNS query (a route probe: it sends
  * nothing, but tells the program the route to that address) comes to. */
 enum probe_mode {
@@ -58,7 +66,7 @@ struct settings {
 	bool verbose;              /* also report allowed destinations */
 	bool io_uring;             /* allow io_uring_setup, which no filter can see into */
 	bool userfaultfd;          /* allow userfaultfd, which can stall the kernel mid-read */
-	bool netns;                /* run the program in its own network namespace */
+	enum netns_mode netns;     /* the program's own network namespace (the kernel layer) */
 	enum isolation isolation;  /* redirect: credentials per connection, process, none, fixed */
 	enum dns_mode dns;         /* DNS queries: leaks, or answered through the proxy */
 	enum probe_mode route_probes; /* UDP route probes: leaks, or reported only */

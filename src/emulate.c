@@ -310,8 +310,10 @@ static int sticky_options_check(int sock, int domain, const struct call *c)
  * answer with, never 0, when the socket cannot be looked at (no fd, no room for the
  * duplicate because the program lowered our RLIMIT_NOFILE, a task that is gone).
  */
-static int emulation_new(int pidfd, const struct call *c, struct emulation **ret)
+static int emulation_new(int pidfd, const struct call *c, const struct handover *h,
+			 struct emulation **ret)
 {
+	int twin = -1;
 	struct emulation *e;
 	int domain = 0, rc;
 	socklen_t optlen = sizeof(int);
@@ -337,6 +339,17 @@ static int emulation_new(int pidfd, const struct call *c, struct emulation **ret
 		emulation_free(e);
 		return rc;
 	}
+	/* A call that carries its own destination may need a socket of sockstrace's namespace. */
+	rc = c->n_dests && e->nr != SYS_setsockopt ? handover_socket(e->sock, c->tid, c->fd, h, &twin)
+	     : 0;
+	if (rc < 0) {
+		emulation_free(e);
+		return rc;
+	}
+	if (rc > 0) {
+		close(e->sock);
+		e->sock = twin;
+	}
 	optlen = sizeof(int);
 	getsockopt(e->sock, SOL_SOCKET, SO_TYPE, &e->type, &optlen);
 	e->dests = malloc(c->n_dests ? c->n_dests * sizeof(*e->dests) : 1);
@@ -351,10 +364,11 @@ static int emulation_new(int pidfd, const struct call *c, struct emulation **ret
 }
 
 int emulate_prepare_redirect(int pidfd, const struct call *c, const struct proxy *proxy,
-			     const struct proxy_auth *auth, struct emulation **ret)
+			     const struct proxy_auth *auth, const struct handover *h,
+			     struct emulation **ret)
 {
 	struct emulation *e = NULL;
-	int rc = emulation_new(pidfd, c, &e);
+	int rc = emulation_new(pidfd, c, h, &e);
 
 	if (rc <= 0)
 		return rc < 0 ? rc : -ECONNREFUSED;
@@ -372,10 +386,11 @@ int emulate_prepare_redirect(int pidfd, const struct call *c, const struct proxy
 	return 1;
 }
 
-int emulate_prepare(int pidfd, const struct call *c, struct emulation **ret)
+int emulate_prepare(int pidfd, const struct call *c, const struct handover *h,
+		    struct emulation **ret)
 {
 	struct emulation *e = NULL;
-	int rc = emulation_new(pidfd, c, &e);
+	int rc = emulation_new(pidfd, c, h, &e);
 
 	if (rc <= 0)
 		return rc;

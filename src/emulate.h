@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "handover.h"
 #include "policy.h"
 #include "socks.h"
 #include "syscalls.h"
@@ -16,22 +17,28 @@ struct emulation;
 /*
  * Prepares the allowed call c (its destinations in c->dests, all judged, possibly none) for
  * emulation on a pidfd_getfd(2) duplicate of the tracee's socket; pidfd reaches the calling
- * thread's fd table (tracee_thread_pidfd()). Only AF_INET and AF_INET6 sockets are
+ * thread's fd table (tracee_thread_pidfd()). With h (NULL: none), a socket of the program's
+ * namespace that is not connected yet and a call with destinations outside it, the
+ * program's socket is first replaced by one of sockstrace's namespace with the same type,
+ * status flags, options and bound port, and the call is performed on that. Only AF_INET and AF_INET6 sockets are
  * emulated: a unix or netlink socket cannot reach the network whatever address a racing
  * thread writes. Returns 1 and *ret, 0 when the socket is no IP socket (the kernel may run
  * the call as it is), or -errno for the tracee's syscall to return (-EFAULT for unreadable
  * data, as the kernel would; any failure to look at the socket).
  */
-int emulate_prepare(int pidfd, const struct call *c, struct emulation **ret);
+int emulate_prepare(int pidfd, const struct call *c, const struct handover *h,
+		    struct emulation **ret);
 
 /*
  * Prepares the redirect of a leaking TCP connect c (its one destination in c->dests): the
- * duplicate socket is connected to proxy instead, which is asked to connect to the
- * destination, with auth (copied). Returns 1 and *ret, or -errno for the tracee's connect.
+ * duplicate socket (or with h, the one handed over) is connected to proxy instead, which is
+ * asked to connect to the destination, with auth (copied). Returns 1 and *ret, or -errno for
+ * the tracee's connect.
  * The handshake completes before the connect returns, for non-blocking sockets too.
  */
 int emulate_prepare_redirect(int pidfd, const struct call *c, const struct proxy *proxy,
-			     const struct proxy_auth *auth, struct emulation **ret);
+			     const struct proxy_auth *auth, const struct handover *h,
+			     struct emulation **ret);
 
 /* True when running e may block (a blocking connect, a stream send): run it off the loop. */
 bool emulate_blocks(const struct emulation *e);

@@ -33,10 +33,12 @@ int engine_init(struct engine *en, const struct settings *s, struct report *r,
 	char user[PROXY_CREDENTIAL_MAX], pass[PROXY_CREDENTIAL_MAX];
 	int rc;
 
-	*en = (struct engine){ .s = s, .r = r, .ops = ops, .mech = mech, .done_pipe = { -1, -1 } };
+	*en = (struct engine){ .s = s, .r = r, .ops = ops, .mech = mech, .done_pipe = { -1, -1 },
+			       .listener = -1 };
 	proxy_random_auth(user, pass, sizeof(user));
 	snprintf(en->nonce, sizeof(en->nonce), "%.16s", pass);
-	en->plan = (struct netns_plan){ .policy = &s->policy, .dns = s->dns == DNS_PROXY };
+	en->plan = (struct netns_plan){ .policy = &s->policy, .mode = s->netns,
+					.dns = s->dns == DNS_PROXY };
 	en->n_resolvers = netns_read_nameservers("/etc/resolv.conf", en->resolvers,
 						 NETNS_MAX_NAMESERVERS);
 	if (en->plan.dns) {
@@ -304,6 +306,7 @@ void engine_call(struct engine *en, const struct ticket *t, struct call *c)
 				     .resolvers = en->resolvers, .n_resolvers = en->n_resolvers };
 	struct emulation *e = NULL;
 	_cleanup_close_ int pidfd = t->pidfd;
+	struct handover h = { .listener = en->listener, .id = t->id, .program_ns = &en->program_ns };
 	int rc = 0;
 
 	en->sum.seccomp_stops++;
@@ -312,7 +315,7 @@ void engine_call(struct engine *en, const struct ticket *t, struct call *c)
 	if (c->def->inbound) {
 		/* bind and listen are judged on the socket: its type, its bound address. */
 		if (pidfd >= 0)
-			tracee_sock_info(pidfd, c->fd, &ctx.sock);
+			tracee_sock_info(pidfd, c->fd, &en->program_ns, &ctx.sock);
 		if (c->def->nr_x86_64 == SYS_listen &&
 		    (ctx.sock.domain == AF_INET || ctx.sock.domain == AF_INET6))
 			/* Unbound, it listens on every interface at a port of the kernel's. */
@@ -325,7 +328,7 @@ void engine_call(struct engine *en, const struct ticket *t, struct call *c)
 		/* Not all allowed: what is done depends on the socket (a UDP route probe, a TCP
 		 * connect that can be redirected), so judge again knowing it. */
 		if (c->fd >= 0 && pidfd >= 0)
-			tracee_sock_info(pidfd, c->fd, &ctx.sock);
+			tracee_sock_info(pidfd, c->fd, &en->program_ns, &ctx.sock);
 		judge_call(&ctx, c, &j);
 	}
 	for (size_t i = 0; i < c->n_dests && c->def->inbound; i++)
@@ -352,12 +355,15 @@ void engine_call(struct engine *en, const struct ticket *t, struct call *c)
 	}
 	if (j.n_leaks)
 		leaker_fill(c, &ctx.sock, &l);
+	/* Performed outside the program's namespace, unless all of it is the program's own. */
+	h.outside = !j.own;
 	switch (j.outcome) {
 	case OUTCOME_RUN:
 		/* Performed by sockstrace on a duplicate of the socket with its own copy of the
 		 * addresses: a thread changing the sockaddr after the check cannot redirect it. */
 		if (c->def->emulated || c->emulate)
-			rc = pidfd < 0 ? pidfd : emulate_prepare(pidfd, c, &e);
+			rc = pidfd < 0 ? pidfd
+			     : emulate_prepare(pidfd, c, en->listener < 0 ? NULL : &h, &e);
 		if (rc > 0) {
 			run_emulation(en, t, c, &j, &l, e);
 			return;
@@ -379,7 +385,8 @@ void engine_call(struct engine *en, const struct ticket *t, struct call *c)
 
 		redirect_auth(en, l.tgid, user, pass, sizeof(user), &auth);
 		rc = !proxy ? -ECONNREFUSED : pidfd < 0 ? pidfd
-		     : emulate_prepare_redirect(pidfd, c, proxy, &auth, &e);
+		     : emulate_prepare_redirect(pidfd, c, proxy, &auth,
+						en->listener < 0 ? NULL : &h, &e);
 		if (rc > 0) {
 			run_emulation(en, t, c, &j, &l, e);
 			return;

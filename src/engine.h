@@ -67,7 +67,10 @@ struct engine {
 	bool kill_due;                /* ... and the mechanism kills it before the leaking
 				       * call goes on (engine_kill_if_due) */
 	int done_pipe[2];             /* workers write finished emulations here */
-	struct netns_plan plan;       /* --netns: what the program's namespace is set up with */
+	struct netns_plan plan;       /* what the program's network namespace is set up with */
+	struct netns_id program_ns;   /* that namespace once it exists; ino 0: none */
+	int listener;                 /* the seccomp listener, for socket hand-overs; -1: none
+				       * (--attach) */
 	struct endpoint resolvers[NETNS_MAX_NAMESERVERS]; /* resolv.conf's nameservers */
 	size_t n_resolvers;
 	char nonce[32];               /* random, per run: per-process proxy credentials */

@@ -29,6 +29,52 @@ static bool is_nameserver(const struct netns_plan *plan, const struct dest *d)
 }
 
 /*
+ * With the kernel layer, loopback in the program's network namespace is the program's own:
+ * its own servers, a test suite's local one, and nothing else. A destination there is no
+ * leak, unless it names a service of the host: a proxy or an allow rule (the policy allows
+ * those; they are reached outside), or a resolver (port 53, a nameserver of resolv.conf: a
+ * query the host's resolver would have answered; --dns proxy's are sockstrace's own).
+ */
+static bool own_loopback(const struct judge_context *ctx, const struct dest *d)
+{
+	if (d->error || !ctx->sock.contained)
+		return false;
+	if (is_nameserver(ctx->plan, d))
+		return true;
+	return endpoint_is_loopback(&d->ep) && d->ep.port != 53 &&
+	       !in_list(ctx->resolvers, ctx->n_resolvers, d) &&
+	       policy_check(&ctx->s->policy, &d->ep).verdict != VERDICT_ALLOW;
+}
+
+/* A call whose destinations are all the program's own is performed in its namespace; one
+ * that also reaches outside goes out from sockstrace's, where those loopback destinations
+ * would be the host's: then they are judged like any other. */
+static bool judge_own(const struct judge_context *ctx, const struct call *c, struct judgement *j)
+{
+	if (!c->n_dests)
+		return false;
+	for (size_t i = 0; i < c->n_dests; i++)
+		if (!own_loopback(ctx, &c->dests[i]))
+			return false;
+	for (size_t i = 0; i < c->n_dests; i++) {
+		const struct dest *d = &c->dests[i];
+
+		if (is_nameserver(ctx->plan, d)) {
+			/* --dns proxy: the query goes to sockstrace's own responder in the
+			 * program's namespace, which resolves through the proxy. */
+			j->v[i] = (struct ruling){ VK_LOCAL_DNS, "DNS answered through the proxy",
+						   ACTION_REDIRECT, KIND_DNS };
+			j->n_leaks++;
+		} else {
+			j->v[i] = (struct ruling){ .kind = VK_ALLOW,
+						   .rule = "the program's own loopback" };
+		}
+	}
+	j->own = true;
+	return true;
+}
+
+/*
  * A UDP connect() to a loopback address that is not a DNS port reaches nobody by itself:
  * glibc's getaddrinfo() makes such connects to sort its results (RFC 3484) and sends
  * nothing. In every mode (log too) the socket is left unconnected and the connect returns
@@ -126,6 +172,7 @@ void judge_call(const struct judge_context *ctx, const struct call *c, struct ju
 	j->outcome = OUTCOME_RUN;
 	j->n_leaks = 0;
 	j->kill = false;
+	j->own = false;
 	if (c->deny_errno) {
 		if (c->target && ctx->in_tree)
 			return; /* ptrace or process_vm_writev of a process of the tree */
@@ -142,6 +189,8 @@ void judge_call(const struct judge_context *ctx, const struct call *c, struct ju
 		judge_inbound(ctx, c, j, action);
 		return;
 	}
+	if (judge_own(ctx, c, j))
+		return;
 	for (size_t i = 0; i < c->n_dests; i++) {
 		const struct dest *d = &c->dests[i];
 		struct ruling *v = &j->v[i];
@@ -170,14 +219,6 @@ void judge_call(const struct judge_context *ctx, const struct call *c, struct ju
 			v->rule = "route probe: a UDP connect, no data sent";
 			if (j->outcome < OUTCOME_NOOP)
 				j->outcome = OUTCOME_NOOP;
-			continue;
-		}
-		if (is_nameserver(ctx->plan, d)) {
-			/* --dns proxy: the query goes to sockstrace's own responder in the
-			 * program's namespace, which resolves through the proxy; it runs. */
-			v->kind = VK_LOCAL_DNS;
-			v->act = ACTION_REDIRECT;
-			v->rule = "DNS answered through the proxy";
 			continue;
 		}
 		if (v->act == ACTION_REDIRECT && !redirectable(c, d, &ctx->sock)) {

@@ -56,6 +56,8 @@ struct judgement {
 	size_t n_leaks;          /* rulings that are reported (VK_LEAK, VK_LOCAL_DNS,
 				  * VK_PROBE_REPORTED) */
 	bool kill;               /* the kill action fires: kill the whole tree */
+	bool own;                /* every destination is in the program's own network
+				  * namespace: the call is performed there */
 	struct ruling *v;       /* the caller's buffer of CALL_MAX_DESTS entries */
 };
 

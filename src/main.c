@@ -49,7 +49,7 @@ static const struct option options[] = {
 	{ "leak-exit-code", required_argument, NULL, OPT_LEAK_EXIT_CODE },
 	{ "allow-io-uring", no_argument, NULL, OPT_IO_URING },
 	{ "allow-userfaultfd", no_argument, NULL, OPT_USERFAULTFD },
-	{ "netns", no_argument, NULL, OPT_NETNS },
+	{ "netns", optional_argument, NULL, OPT_NETNS },
 	{ "isolate", required_argument, NULL, OPT_ISOLATE },
 	{ "dns", required_argument, NULL, OPT_DNS },
 	{ "route-probes", required_argument, NULL, OPT_ROUTE_PROBES },
@@ -88,7 +88,7 @@ static const struct { int opt; const char *key; const char *value; } option_keys
 	{ OPT_STACK_DEPTH, "stack_depth", NULL }, { OPT_CORE_DUMP, "core_dump", NULL },
 	{ OPT_DEBUGINFO_PATH, "debuginfo_path", NULL },
 	{ OPT_LEAK_EXIT_CODE, "leak_exit_code", NULL },
-	{ OPT_IO_URING, "io_uring", "true" }, { OPT_NETNS, "netns", "true" },
+	{ OPT_IO_URING, "io_uring", "true" }, { OPT_NETNS, "netns", NULL },
 	{ OPT_ISOLATE, "isolation", NULL }, { OPT_PROXY_USER, "proxy_user", NULL },
 	{ OPT_PROXY_PASS, "proxy_pass", NULL }, { OPT_DNS, "dns", NULL },
 	{ OPT_ROUTE_PROBES, "route_probes", NULL },
@@ -125,7 +125,8 @@ static void usage(FILE *f)
 "                           per process, or none (one Tor circuit)\n"
 "      --proxy-user NAME, --proxy-pass PASS  redirect: fixed proxy credentials\n"
 "      --dns MODE           block (default): DNS queries are leaks; proxy: sockstrace\n"
-"                           answers them, resolving through the proxy (needs --netns)\n"
+"                           answers them, resolving through the proxy (needs the\n"
+"                           network namespace)\n"
 "      --route-probes MODE  leak (default): a UDP connect that sends nothing is a leak;\n"
 "                           report: it is reported and neutralised, not counted\n"
 "      --preload            also preload a shim into the program and list what its libc\n"
@@ -145,8 +146,9 @@ static void usage(FILE *f)
 "      --allow-io-uring     let the program use io_uring, which no filter can see into\n"
 "      --allow-userfaultfd  let the program use userfaultfd, which can stall the kernel\n"
 "                           between sockstrace's check and the kernel's own read\n"
-"      --netns              run PROGRAM in its own network namespace with only loopback,\n"
-"                           where the proxies are relayed: the kernel enforces it too\n"
+"      --netns[=MODE]       PROGRAM's own network namespace with only loopback, where the\n"
+"                           kernel holds what the filter misses: auto (default: where the\n"
+"                           system allows one), require (else fail), off (= --no-netns)\n"
 "  -p, --attach PID         trace the running process PID and its threads instead; every\n"
 "                           syscall stops (no filter can be added from outside), and a\n"
 "                           signal to sockstrace detaches it\n"
@@ -169,7 +171,8 @@ static void apply_option(struct settings *s, int opt, const char *arg, bool *cle
 {
 	for (size_t i = 0; i < sizeof(option_keys) / sizeof(option_keys[0]); i++) {
 		const char *valid = NULL;
-		const char *value = option_keys[i].value ? option_keys[i].value : arg;
+		/* An option whose argument is optional (--netns) means "true" without one. */
+		const char *value = option_keys[i].value ? option_keys[i].value : arg ? arg : "true";
 		int rc;
 
 		if (option_keys[i].opt != opt)
@@ -256,12 +259,15 @@ int main(int argc, char *argv[])
 	while ((opt = getopt_long(argc, argv, optstring, options, NULL)) != -1)
 		apply_option(&s, opt, optarg, &cleared);
 
-	if (s.dns == DNS_PROXY && !s.netns) {
+	if (s.dns == DNS_PROXY && s.netns == NETNS_OFF) {
 		fputs("sockstrace: --dns proxy answers the resolver from inside the program's own "
-		      "network namespace: add --netns (or netns = true)\n", stderr);
+		      "network namespace: drop --no-netns (or netns = false)\n", stderr);
 		settings_free(&s);
 		return EXIT_FAILURE_OWN;
 	}
+	/* The responder lives in the namespace: without one, --dns proxy cannot work. */
+	if (s.dns == DNS_PROXY)
+		s.netns = NETNS_REQUIRE;
 	if (symbols_set_debuginfo_path(s.debuginfo_path) < 0) {
 		fputs("sockstrace: out of memory\n", stderr);
 		return EXIT_FAILURE_OWN;

@@ -1,12 +1,10 @@
-/* --netns: a network namespace of the program's own, with the proxies relayed into it. */
+/* The kernel layer: a network namespace of the program's own, with only loopback. */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,12 +14,13 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "netns.h"
-#include "thread.h"
 
 int netns_write_file(const char *path, const char *text)
 {
@@ -44,11 +43,12 @@ static int loopback_up(void)
 	return ioctl(fd, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
 }
 
-/* What a socket sent to the tracer is for. */
+/* What a message from the program's side of the start-up says. */
 enum listener_kind {
-	LISTENER_PROXY,   /* a proxy endpoint to relay; index into the policy's proxies */
-	LISTENER_DNS_UDP, /* a nameserver's datagram socket; index into the nameservers */
-	LISTENER_DNS_TCP, /* a nameserver's stream listener */
+	LISTENER_NETNS,       /* the namespace itself (/proc/self/ns/net) */
+	LISTENER_DNS_UDP,     /* a nameserver's datagram socket; index into the nameservers */
+	LISTENER_DNS_TCP,     /* a nameserver's stream listener */
+	LISTENER_UNAVAILABLE, /* no namespace (auto): index is the errno; no descriptor */
 };
 
 struct listener_msg {
@@ -56,7 +56,7 @@ struct listener_msg {
 	uint32_t index; /* which proxy or nameserver */
 };
 
-/* Sends one socket with what it is for. */
+/* Sends one message, with the descriptor fd when it is not -1. */
 static int send_listener(int sock, int fd, enum listener_kind kind, size_t index)
 {
 	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control = { 0 };
@@ -66,6 +66,11 @@ static int send_listener(int sock, int fd, enum listener_kind kind, size_t index
 			      .msg_controllen = sizeof(control.buf) };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 
+	if (fd < 0) {
+		msg.msg_control = NULL;
+		msg.msg_controllen = 0;
+		return sendmsg(sock, &msg, 0) < 0 ? -errno : 0;
+	}
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
@@ -184,134 +189,39 @@ size_t netns_read_nameservers(const char *path, struct endpoint *ret, size_t max
 	return n;
 }
 
-int netns_enter(const struct netns_plan *plan, int sock)
+int netns_enter(const struct netns_plan *plan, int sock, int unavailable)
 {
-	const struct policy *p = plan->policy;
-	int rc = 0;
+	_cleanup_close_ int self = -1;
+	int rc = unavailable;
 
-	if (unshare(CLONE_NEWNET) < 0)
+	if (rc == 0 && unshare(CLONE_NEWNET) < 0)
 		rc = -errno;
-	if (rc == 0)
-		rc = loopback_up();
-	for (size_t i = 0; i < p->n_proxies && rc == 0; i++) {
-		struct sockaddr_storage ss;
-		socklen_t len = rule_to_sockaddr(&p->proxies[i].where, 0, &ss);
-		int one = 1;
-		_cleanup_close_ int fd = -1;
-
-		if (!len)
-			continue;
-		fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		/* A proxy address that is not local (not on lo here) cannot be listened on:
-		 * the program then cannot reach that proxy. */
-		if (bind(fd, (struct sockaddr *)&ss, len) < 0)
-			continue;
-		if (listen(fd, 128) < 0)
-			return -errno;
-		rc = send_listener(sock, fd, LISTENER_PROXY, i);
+	if (rc < 0) {
+		/* No namespace here: auto says so and goes on with the syscall layer alone. */
+		if (plan->mode == NETNS_AUTO)
+			rc = send_listener(sock, -1, LISTENER_UNAVAILABLE, (size_t)-rc);
+		if (rc == 0)
+			close(sock);
+		return rc;
 	}
+	rc = loopback_up();
+	self = rc < 0 ? -1 : open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (rc == 0)
+		rc = self < 0 ? -errno : send_listener(sock, self, LISTENER_NETNS, 0);
 	if (rc == 0 && plan->dns)
 		rc = serve_nameservers(plan, sock);
-	close(sock);
+	if (rc == 0)
+		close(sock);
 	return rc;
 }
 
-/* A listener in the program's namespace and where its connections go. */
-struct relay_listener {
-	int fd;
-	struct sockaddr_storage upstream;
-	socklen_t upstream_len;
-};
-
-struct relay_pair {
-	int a, b;                         /* the program's connection and the upstream one */
-	const struct relay_listener *via; /* where it came in, so where it goes */
-};
-
-/* Connects upstream, then copies bytes both ways until either side closes. If the proxy
- * cannot be reached the program sees its connection closed. */
-static void *relay_pair(void *arg)
+int netns_receive(const struct netns_plan *plan, int sock, struct netns_dns *ret_dns,
+		  struct netns_id *ret_id, int *ret_unavailable)
 {
-	struct relay_pair *p = arg;
-	struct pollfd fds[2];
-	char buf[16384];
+	int rc = 0;
 
-	p->b = socket(p->via->upstream.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (p->b < 0 || connect(p->b, (const struct sockaddr *)&p->via->upstream,
-				p->via->upstream_len) < 0)
-		goto out;
-	fds[0] = (struct pollfd){ .fd = p->a, .events = POLLIN };
-	fds[1] = (struct pollfd){ .fd = p->b, .events = POLLIN };
-	while (poll(fds, 2, -1) > 0) {
-		int from = (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) ? 0 : 1;
-		int to = 1 - from;
-		ssize_t n = read(fds[from].fd, buf, sizeof(buf));
-
-		if (n <= 0)
-			break;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(fds[to].fd, buf + off, (size_t)(n - off));
-			if (w <= 0)
-				goto out;
-			off += w;
-		}
-	}
-out:
-	close(p->a);
-	if (p->b >= 0)
-		close(p->b);
-	free(p);
-	return NULL;
-}
-
-struct relay {
-	struct relay_listener listeners[POLICY_MAX_PROXIES];
-	size_t n;
-};
-
-static void *relay_accept(void *arg)
-{
-	struct relay *r = arg;
-	struct pollfd fds[POLICY_MAX_PROXIES];
-
-	for (size_t i = 0; i < r->n; i++)
-		fds[i] = (struct pollfd){ .fd = r->listeners[i].fd, .events = POLLIN };
-	while (poll(fds, r->n, -1) >= 0) {
-		for (size_t i = 0; i < r->n; i++) {
-			struct relay_pair *p;
-			int conn;
-
-			if (!(fds[i].revents & POLLIN))
-				continue;
-			conn = accept4(fds[i].fd, NULL, NULL, SOCK_CLOEXEC);
-			if (conn < 0)
-				continue;
-			p = malloc(sizeof(*p));
-			if (!p) {
-				close(conn);
-				continue;
-			}
-			*p = (struct relay_pair){ .a = conn, .b = -1, .via = &r->listeners[i] };
-			if (thread_spawn_detached(relay_pair, p) < 0) {
-				close(conn);
-				free(p);
-			}
-		}
-	}
-	return NULL;
-}
-
-int netns_relay_start(const struct netns_plan *plan, int sock, struct netns_dns *ret_dns)
-{
-	const struct policy *p = plan->policy;
-	struct relay *r = calloc(1, sizeof(*r));
-	int rc;
-
-	if (!r)
-		return -ENOMEM;
+	*ret_unavailable = 0;
+	*ret_id = (struct netns_id){ 0 };
 	for (size_t i = 0; i < NETNS_MAX_NAMESERVERS; i++)
 		ret_dns->udp[i] = ret_dns->tcp[i] = -1;
 	for (;;) {
@@ -321,34 +231,52 @@ int netns_relay_start(const struct netns_plan *plan, int sock, struct netns_dns 
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
 				      .msg_controllen = sizeof(control.buf) };
 		struct cmsghdr *c;
-		struct relay_listener *l;
-		int fd;
+		int fd = -1;
 
 		if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != sizeof(m))
 			break; /* the child closed its end: all sockets are here */
 		c = CMSG_FIRSTHDR(&msg);
-		if (!c || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
-		if (m.kind == LISTENER_PROXY && m.index < p->n_proxies && r->n < POLICY_MAX_PROXIES) {
-			l = &r->listeners[r->n++];
-			l->fd = fd;
-			l->upstream_len = rule_to_sockaddr(&p->proxies[m.index].where, 0, &l->upstream);
-		} else if (m.kind == LISTENER_DNS_UDP && m.index < NETNS_MAX_NAMESERVERS) {
+		if (c && c->cmsg_type == SCM_RIGHTS)
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+		if (m.kind == LISTENER_UNAVAILABLE) {
+			*ret_unavailable = -(int)m.index;
+		} else if (m.kind == LISTENER_NETNS && fd >= 0) {
+			rc = netns_id_of(fd, ret_id);
+			close(fd);
+		} else if (m.kind == LISTENER_DNS_UDP && m.index < NETNS_MAX_NAMESERVERS && fd >= 0) {
 			ret_dns->udp[m.index] = fd;
-		} else if (m.kind == LISTENER_DNS_TCP && m.index < NETNS_MAX_NAMESERVERS) {
+		} else if (m.kind == LISTENER_DNS_TCP && m.index < NETNS_MAX_NAMESERVERS && fd >= 0) {
 			ret_dns->tcp[m.index] = fd;
-		} else {
+		} else if (fd >= 0) {
 			close(fd);
 		}
 	}
 	close(sock);
-	if (r->n == 0) {
-		free(r);
-		return 0;
-	}
-	rc = thread_spawn_detached(relay_accept, r);
-	if (rc < 0)
-		free(r);
+	if (rc == 0 && !*ret_unavailable && !ret_id->ino)
+		rc = -EPROTO; /* the child died on the way: no namespace to speak of */
 	return rc;
+}
+
+int netns_id_of(int nsfd, struct netns_id *ret)
+{
+	struct stat st;
+
+	if (fstat(nsfd, &st) < 0)
+		return -errno;
+	*ret = (struct netns_id){ .dev = st.st_dev, .ino = st.st_ino };
+	return 0;
+}
+
+bool netns_socket_in(int sock, const struct netns_id *ns)
+{
+	_cleanup_close_ int nsfd = -1;
+	struct netns_id id;
+
+	/* SIOCGSKNS needs CAP_NET_ADMIN over the socket's namespace (sock_ioctl()): sockstrace
+	 * has it over the program's, which its own user namespace owns; a socket it may not
+	 * ask about is in some other namespace. */
+	if (!ns || !ns->ino)
+		return false;
+	nsfd = ioctl(sock, SIOCGSKNS);
+	return nsfd >= 0 && netns_id_of(nsfd, &id) == 0 && id.dev == ns->dev && id.ino == ns->ino;
 }

@@ -1,11 +1,14 @@
-/* --netns: the program runs in a network namespace of its own with only loopback, where the
- * tracer relays the proxies' endpoints to the real proxies outside. Then even a tracer bug
- * cannot let a packet out: the kernel has no route for it. */
+/* The kernel layer: the program runs in a network namespace of its own with only loopback.
+ * Then a packet the syscall layer misses finds no route: the kernel has none for it. The
+ * allowed connections reach the world through sockets that sockstrace makes in its own
+ * namespace and hands over to the program (emulate.c). */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
+#include "config.h"
 #include "policy.h"
 #include "sockaddr.h"
 
@@ -14,7 +17,8 @@
 
 /* What the program's namespace is set up with. */
 struct netns_plan {
-	const struct policy *policy;   /* its IP proxies are relayed */
+	const struct policy *policy;   /* what is allowed */
+	enum netns_mode mode;          /* auto: a system that refuses one is no error */
 	bool dns;                      /* answer DNS at the nameservers (--dns proxy) */
 	struct endpoint nameservers[NETNS_MAX_NAMESERVERS]; /* from /etc/resolv.conf, port 53 */
 	size_t n_nameservers;
@@ -26,6 +30,12 @@ struct netns_dns {
 	int tcp[NETNS_MAX_NAMESERVERS]; /* listening stream sockets, -1 where there is none */
 };
 
+/* Which network namespace: its nsfs inode (namespaces(7)). ino 0: none. */
+struct netns_id {
+	dev_t dev;
+	ino_t ino;
+};
+
 /* Reads the numeric nameserver lines of a resolv.conf into ret (port 53). Returns how many. */
 size_t netns_read_nameservers(const char *path, struct endpoint *ret, size_t max);
 
@@ -34,16 +44,27 @@ int netns_write_file(const char *path, const char *text);
 
 /*
  * In the child, before the filter and exec: enters a new network namespace (the caller has
- * entered a user namespace first when not root), brings lo up, listens on
- * each IP proxy endpoint there and, with plan->dns, puts each nameserver's address on lo and
- * binds UDP and TCP port 53 there; sends the sockets to the tracer over the unix socket sock.
- * Returns 0 or -errno.
+ * entered a user namespace first), brings lo up, sends the namespace to the tracer over the
+ * unix socket sock and, with plan->dns, puts each nameserver's address on lo, binds UDP and
+ * TCP port 53 there and sends those sockets too. unavailable (-errno, or 0) says that no
+ * namespace can be had (no user namespace); with plan->mode auto that, or a refused
+ * unshare(2), is sent to the tracer and 0 returned. Closes sock then; on an error it leaves
+ * it open, so that the tracer sees its end closed only once the caller has said why and
+ * exited. Returns 0 or -errno.
  */
-int netns_enter(const struct netns_plan *plan, int sock);
+int netns_enter(const struct netns_plan *plan, int sock, int unavailable);
 
 /*
- * In the tracer: receives the listening sockets from sock and starts a thread that relays
- * every connection on them to the proxy at the same endpoint in the tracer's own network
- * namespace. The DNS sockets (with plan->dns) go to *ret_dns. Returns 0 or -errno.
+ * In the tracer: receives what netns_enter() sent, until the child closes its end: the
+ * namespace's identity into *ret_id, the DNS sockets (with plan->dns) into *ret_dns, and in
+ * *ret_unavailable why there is no namespace (-errno), or 0. Closes sock. Returns 0 or -errno.
  */
-int netns_relay_start(const struct netns_plan *plan, int sock, struct netns_dns *ret_dns);
+int netns_receive(const struct netns_plan *plan, int sock, struct netns_dns *ret_dns,
+		  struct netns_id *ret_id, int *ret_unavailable);
+
+/* The identity of the namespace nsfd refers to. Returns 0 or -errno. */
+int netns_id_of(int nsfd, struct netns_id *ret);
+
+/* True when the socket sock lives in the namespace ns (SIOCGSKNS); false when ns is NULL or
+ * has no identity, or when the kernel will not say. */
+bool netns_socket_in(int sock, const struct netns_id *ns);

@@ -292,7 +292,7 @@ int notify_run(const struct settings *s, struct report *r, char *const argv[],
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	sigchld_fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 	rc = sigchld_fd < 0 ? -errno
-	     : spawn_program(filter, &n.en.plan, s->netns, n.en.cmp, argv, &n.sp, err, errlen);
+	     : spawn_program(filter, &n.en.plan, n.en.cmp, argv, &n.sp, err, errlen);
 	seccomp_release(filter);
 	if (rc < 0) {
 		if (sigchld_fd < 0)
@@ -306,6 +306,12 @@ int notify_run(const struct settings *s, struct report *r, char *const argv[],
 		goto out;
 	}
 	ioctl(n.sp.listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+	n.en.listener = n.sp.listener;
+	n.en.program_ns = n.sp.netns;
+	if (n.sp.netns_unavailable)
+		report_printf(r->out, "sockstrace: no network namespace for the program here (%s): "
+			      "the syscall layer runs alone (--netns=require: fail instead; "
+			      "--no-netns: do not try)\n", strerror(-n.sp.netns_unavailable));
 	forward_pid = n.sp.init;
 	protect_self();
 	loop(&n, sigchld_fd);

@@ -247,10 +247,78 @@ static int enter_user_namespace(void)
 	return rc;
 }
 
+/* The map of a user namespace of ours that gives every id ours has (its own map's first
+ * column, "ID OUTSIDE COUNT" per line) to itself, from our map file at path. */
+static int identity_map(const char *path, char *buf, size_t size)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	unsigned long first, outside, count;
+	size_t len = 0;
+
+	if (!f)
+		return -errno;
+	buf[0] = '\0';
+	while (len < size && fscanf(f, "%lu %lu %lu", &first, &outside, &count) == 3)
+		len += (size_t)snprintf(buf + len, size - len, "%lu %lu %lu\n", first, first, count);
+	return len && len < size ? 0 : -EINVAL;
+}
+
+/*
+ * Root's user namespace maps every id to itself (every id that sockstrace's own has), so
+ * that files look the same, but its
+ * capabilities are the new namespace's: they reach the program's own network namespace and
+ * not the host's, which it then can neither enter nor move an interface to (setns(2),
+ * IFLA_NET_NS_FD). A map of more than one's own id must be written by a process with
+ * CAP_SETUID in the parent namespace: a helper forked before the unshare(2). Returns 0;
+ * -errno when there is no user namespace (unshare refused: root goes on without one); exits
+ * when the namespace exists but its map could not be written.
+ */
+static int enter_root_user_namespace(int err_fd)
+{
+	static const char *const maps[] = { "uid_map", "gid_map" };
+	pid_t self = getpid(), helper;
+	int go[2], rc = 0, st = 0;
+	char path[64], map[4096];
+
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -errno;
+	helper = fork();
+	if (helper == 0) {
+		char c;
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(EXIT_FAILURE);
+		for (size_t i = 0; i < ARRAY_SIZE(maps) && rc == 0; i++) {
+			snprintf(path, sizeof(path), "/proc/self/%s", maps[i]);
+			rc = identity_map(path, map, sizeof(map));
+			snprintf(path, sizeof(path), "/proc/%d/%s", self, maps[i]);
+			if (rc == 0)
+				rc = netns_write_file(path, map);
+		}
+		_exit(rc < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
+	}
+	close(go[0]);
+	if (helper < 0) {
+		close(go[1]);
+		return -errno;
+	}
+	if (unshare(CLONE_NEWUSER) < 0)
+		rc = -errno;
+	else if (write(go[1], "", 1) != 1)
+		fail(err_fd, STAGE_NETNS, -errno);
+	close(go[1]);
+	while (waitpid(helper, &st, 0) < 0 && errno == EINTR)
+		;
+	if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == EXIT_SUCCESS))
+		fail(err_fd, STAGE_NETNS, -EPERM);
+	return rc;
+}
+
 /*
  * sockstrace's child: the namespaces, then the reaper. A new user namespace when not root
- * (what the network and PID namespaces need), the network namespace with --netns, and a PID
- * namespace when the system allows one: then the program cannot name sockstrace's process
+ * (what the network and PID namespaces need) or with the network namespace, that namespace
+ * unless --no-netns, and a PID namespace when the system allows one: then the program cannot name sockstrace's process
  * at all (kill, prlimit, ptrace), and killing the init kills the tree, fork storms included.
  * Without one the reaper is a child subreaper. PR_SET_PDEATHSIG: when sockstrace dies,
  * this child dies, and with it the init (its own death signal), which takes the whole
@@ -262,7 +330,7 @@ static void __attribute__((noreturn)) supervisor(const struct sock_fprog *prog,
 						 pid_t parent)
 {
 	bool pidns = true;
-	int rc = 0, st;
+	int rc = 0, st, userns = 0;
 	pid_t init;
 
 	static const int forwarded[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 };
@@ -278,10 +346,14 @@ static void __attribute__((noreturn)) supervisor(const struct sock_fprog *prog,
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(EXIT_FAILURE_OWN);
-	if (geteuid() != 0 && enter_user_namespace() < 0)
+	if (geteuid() != 0)
+		userns = enter_user_namespace();
+	else if (netns_fd >= 0)
+		enter_root_user_namespace(err_fd);
+	if (userns < 0 && geteuid() != 0)
 		pidns = false; /* no user namespaces here: no PID namespace either */
 	if (netns_fd >= 0) {
-		rc = pidns || geteuid() == 0 ? netns_enter(plan, netns_fd) : -EPERM;
+		rc = netns_enter(plan, netns_fd, geteuid() != 0 ? userns : 0);
 		if (rc < 0)
 			fail(err_fd, STAGE_NETNS, rc);
 	}
@@ -317,10 +389,11 @@ static void __attribute__((noreturn)) supervisor(const struct sock_fprog *prog,
 	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
 
-int spawn_program(scmp_filter_ctx filter, const struct netns_plan *plan, bool netns,
+int spawn_program(scmp_filter_ctx filter, const struct netns_plan *plan,
 		  struct compare *cmp, char *const argv[], struct spawned *ret,
 		  char *err, size_t errlen)
 {
+	bool netns = plan->mode != NETNS_OFF;
 	struct sock_fprog prog;
 	int pipefd[2], sock[2], netns_pair[2] = { -1, -1 };
 	pid_t parent = getpid();
@@ -378,11 +451,12 @@ int spawn_program(scmp_filter_ctx filter, const struct netns_plan *plan, bool ne
 		/* Returns when the child has sent its listeners and closed its end. */
 		struct netns_dns dns;
 
-		rc = netns_relay_start(plan, netns_pair[0], &dns);
+		rc = netns_receive(plan, netns_pair[0], &dns, &ret->netns, &ret->netns_unavailable);
 		if (rc == 0 && plan->dns)
 			rc = dnsproxy_start(plan, &dns);
 		if (rc < 0) {
-			snprintf(err, errlen, "cannot start the --netns relay: %s", strerror(-rc));
+			snprintf(err, errlen, "cannot set up the network namespace: %s",
+				 strerror(-rc));
 			kill(ret->child, SIGKILL);
 			return rc;
 		}

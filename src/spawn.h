@@ -16,20 +16,23 @@ struct spawned {
 	pid_t init;       /* the tree's reaper (the PID namespace's init, or child itself):
 			   * killing it kills the tree when pidns */
 	bool pidns;       /* the tree has a PID namespace of its own */
+	struct netns_id netns; /* its network namespace (the kernel layer); ino 0: none */
+	int netns_unavailable; /* why it has none although one was asked for (-errno), or 0 */
 	int listener;     /* the seccomp user-notification listener */
 	int error_fd;     /* says why the program could not be started (spawn_failure) */
 };
 
 /*
- * Forks the program's supervisor child. It enters a new user namespace (when not root), the
- * network namespace of plan (--netns, the relay's listeners go to netns_fd), and a PID
+ * Forks the program's supervisor child. It enters a new user namespace, the network
+ * namespace of plan (unless plan->mode is off; with auto, a system that refuses one is no
+ * error: ret->netns_unavailable says why), and a PID
  * namespace whose init reaps the tree; the program itself loads filter (exported with
  * libseccomp, loaded with seccomp(2) with SECCOMP_FILTER_FLAG_NEW_LISTENER and
  * SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) and sends the listener before its execve().
  * Returns 0 with *ret filled once the listener has arrived, or -errno with a message in err
  * (ret->child, when not 0, must still be waited for).
  */
-int spawn_program(scmp_filter_ctx filter, const struct netns_plan *plan, bool netns,
+int spawn_program(scmp_filter_ctx filter, const struct netns_plan *plan,
 		  struct compare *cmp, char *const argv[], struct spawned *ret,
 		  char *err, size_t errlen);
 

@@ -1,4 +1,4 @@
-/* Helper threads of the tracer: emulation workers, the --netns relay, the DNS responder. */
+/* Helper threads of the tracer: emulation workers, the DNS responder. */
 #pragma once
 
 /* Starts fn(arg) in a detached thread that takes no signals (they are the event loop's).

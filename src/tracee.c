@@ -80,7 +80,7 @@ int tracee_thread_pidfd(pid_t tid)
 	return fd >= 0 ? fd : -errno;
 }
 
-int tracee_sock_info(int pidfd, int fd, struct sock_info *ret)
+int tracee_sock_info(int pidfd, int fd, const struct netns_id *netns, struct sock_info *ret)
 {
 	_cleanup_close_ int dup = -1;
 	socklen_t len = sizeof(int);
@@ -104,6 +104,7 @@ int tracee_sock_info(int pidfd, int fd, struct sock_info *ret)
 		/* An unbound IP socket reads as port 0 on the wildcard address. */
 		ret->has_local = getsockname(dup, (struct sockaddr *)&ss, &sl) == 0 &&
 				 sockaddr_decode(&ss, sl, &ret->local) == 0 && ret->local.port != 0;
+		ret->contained = netns_socket_in(dup, netns);
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "netns.h"
 #include "sockaddr.h"
 
 /* Copies len bytes at addr of task tid into buf in one process_vm_readv call.
@@ -29,6 +30,8 @@ struct sock_info {
 	int protocol; /* IPPROTO_TCP, IPPROTO_UDP...; 0 when unknown */
 	bool has_local;        /* local is known: the socket is bound (getsockname(2)) */
 	struct endpoint local; /* its local address, 0.0.0.0 and :: resolved (ep.any) */
+	bool contained;        /* it lives in the program's own network namespace (the kernel
+				* layer), where loopback is the program's own */
 };
 
 /*
@@ -40,9 +43,10 @@ struct sock_info {
  */
 int tracee_thread_pidfd(pid_t tid);
 
-/* Looks at a socket through a pidfd_getfd() duplicate of fd of the pidfd's task. Returns 0,
- * or -errno (the fd is not a socket, or the task is gone); *ret is zeroed then. */
-int tracee_sock_info(int pidfd, int fd, struct sock_info *ret);
+/* Looks at a socket through a pidfd_getfd() duplicate of fd of the pidfd's task; netns is
+ * the program's own network namespace, or NULL. Returns 0, or -errno (the fd is not a
+ * socket, or the task is gone); *ret is zeroed then. */
+int tracee_sock_info(int pidfd, int fd, const struct netns_id *netns, struct sock_info *ret);
 
 /* "tcp", "udp", "raw", "icmp", "stream", "dgram", "seqpacket" or "unknown". */
 const char *sock_transport(const struct sock_info *si, int family);

@@ -32,7 +32,7 @@ check "connect to [::ffff:0.0.0.0]:9050 reaches the proxy on 127.0.0.1" stdout_h
 check "connect to [::ffff:0.0.0.0]:9050: no leak" no_leak
 
 : >"$tmp/lo.log"
-st -- "$T/netcall" connect 0.0.0.0 80
+st --no-netns -- "$T/netcall" connect 0.0.0.0 80
 check "connect to 0.0.0.0:80: a leak, as written and as the kernel sees it" \
 	out_has "^sockstrace: leak blocked: pid [0-9]+ \(netcall\) connect\(AF_INET, 0\.0\.0\.0:80 \(this host: 127\.0\.0\.1\)\) \[tcp, x86_64\] \[site [0-9a-f]+\]$"
 check "connect to 0.0.0.0:80: blocked (ECONNREFUSED), exit status 3" \
@@ -47,10 +47,18 @@ check "--allow-loopback: 0.0.0.0:80 is no leak" no_leak
 check "--allow-loopback: the connect reached loopback port 80" lo_hits 1
 
 : >"$tmp/lo.log"
-st -- "$T/netcall" connect :: 80
+st --no-netns -- "$T/netcall" connect :: 80
 check "connect to [::]:80: a leak, as the kernel sees it" \
 	out_has "connect\(AF_INET6, \[::\]:80 \(this host: ::1\)\)"
 check "connect to [::]:80: nothing reached loopback port 80" lo_hits 0
+
+# With the kernel layer, this host is the program's own namespace: its loopback port 80.
+: >"$tmp/lo.log"
+st --netns=require -- "$T/netcall" connect 0.0.0.0 80
+check "the kernel layer: 0.0.0.0:80 is the program's own loopback, no leak" no_leak
+check "the kernel layer: 0.0.0.0:80 reached nobody (nothing listens there)" \
+	stdout_has "^connect: ECONNREFUSED$"
+check "the kernel layer: nothing reached the host's loopback port 80" lo_hits 0
 
 st -- "$T/netcall" connect ::ffff:203.0.113.1 80
 check "IPv4-mapped connect: reported with the family and address the program used" \

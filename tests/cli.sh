@@ -58,7 +58,7 @@ st -c "$tmp/log.conf" -- "$T/netcall" sendto 203.0.113.1 9
 check "the file's allow list applies" no_leak
 
 # TOR_SOCKS_PORT replaces the configured proxies; --proxy replaces it in turn.
-TOR_SOCKS_PORT=9150 st -- "$T/netcall" connect 127.0.0.1 9050
+TOR_SOCKS_PORT=9150 st --no-netns -- "$T/netcall" connect 127.0.0.1 9050
 check "TOR_SOCKS_PORT=9150: 127.0.0.1:9050 is no longer allowed" out_has "connect\(AF_INET, 127\.0\.0\.1:9050\)"
 TOR_SOCKS_PORT=9150 st -- "$T/netcall" connect 127.0.0.1 9150
 check "TOR_SOCKS_PORT=9150: 127.0.0.1:9150 is allowed" no_leak

@@ -48,7 +48,20 @@ check "--allow: no leak reported" no_leak
 st --allow-loopback -- "$T/netcall" connect 127.0.0.1 1
 check "--allow-loopback: a loopback connect is not a leak" no_leak
 
-st -- "$T/netcall" connect 127.0.0.1 1
-check "loopback is a leak by default" out_has "connect\(AF_INET, 127\.0\.0\.1:1\)"
+st --no-netns -- "$T/netcall" connect 127.0.0.1 1
+check "--no-netns: loopback is a leak by default" out_has "connect\(AF_INET, 127\.0\.0\.1:1\)"
+
+# The kernel layer: loopback in the program's namespace is the program's own (a test
+# suite's local server), and the host's loopback service on the same port gets nothing.
+start_sink host 127.0.0.1 8081
+: >"$tmp/own.log"
+st --netns=require -- sh -c '"$0" "$1" 127.0.0.1 8081 >/dev/null & p=$!; sleep 0.5
+	"$2" connect 127.0.0.1 8081; kill $p' "$T/sink" "$tmp/own.log" "$T/netcall"
+check "the program's own loopback server: connected" stdout_has "^connect: ok$"
+check "the program's own loopback server: no leak" no_leak
+check "the program's own loopback server got the connection" grep -q "tcp 127.0.0.1 8081" "$tmp/own.log"
+check "the host's loopback service on that port got nothing" test ! -s "$tmp/host.log"
+st --netns=require -- "$T/netcall" connect 127.0.0.1 9050
+check "the proxy's loopback port is the host's: connected through to it" stdout_has "^connect: ok$"
 
 done_testing

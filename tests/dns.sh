@@ -31,7 +31,7 @@ st -- "$T/netcall" connect 203.0.113.1 9 udp
 check "UDP connect to a non-loopback address (route discovery) is a leak" \
 	out_has "connect\(AF_INET, 203\.0\.113\.1:9\) \[udp, x86_64\]"
 
-st -- "$T/netcall" udp-connect-send 127.0.0.53 5353
+st --no-netns -- "$T/netcall" udp-connect-send 127.0.0.53 5353
 check "UDP connect to loopback, not port 53: not reported" no_leak
 check "UDP connect to loopback, not port 53: the connect returns 0" stdout_has "^connect: ok$"
 check "UDP connect to loopback, not port 53: the later send fails, unconnected" \

@@ -41,8 +41,8 @@ check "DNS over TCP: nothing reached the real resolver" sink_got 0 "203.0.113.53
 umount /etc/resolv.conf
 
 status=0
-"$ST" --dns proxy -- true 2>"$tmp/out" || status=$?
-check "--dns proxy without --netns is refused with the fix" out_has "add --netns"
-check "--dns proxy without --netns: exit status 125" status_is 125
+"$ST" --dns proxy --no-netns -- true 2>"$tmp/out" || status=$?
+check "--dns proxy with --no-netns is refused with the fix" out_has "drop --no-netns"
+check "--dns proxy with --no-netns: exit status 125" status_is 125
 
 done_testing

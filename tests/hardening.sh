@@ -82,18 +82,18 @@ check "control message race: exit status 3" status_is 3
 
 # The socket behind the fd is swapped too, between an allowed unix socket (whose calls the
 # kernel runs as they are, SECCOMP_USER_NOTIF_FLAG_CONTINUE) and a TCP one. The syscall layer
-# does not see the swap; the kernel layer (--netns) leaves the TCP socket no route.
+# does not see the swap; the kernel layer (the default) leaves the TCP socket no route.
 python3 -c "import socket, time; s = socket.socket(socket.AF_UNIX); s.bind(b'\\0st-race'); s.listen(512); time.sleep(120)" &
 pids="$pids $!"
 sleep 0.3
-run -q --no-stack --netns -- "$E2" race-fd st-race 203.0.113.1 80 1000
-check "fd swap race, --netns: nothing reached the forbidden sink" sink_got 0 "203.0.113.1 80"
-run -q --no-stack -- "$E2" race-fd st-race 203.0.113.1 80 1000
+run -q --no-stack --netns=require -- "$E2" race-fd st-race 203.0.113.1 80 1000
+check "fd swap race, the kernel layer: nothing reached the forbidden sink" sink_got 0 "203.0.113.1 80"
+run -q --no-stack --no-netns -- "$E2" race-fd st-race 203.0.113.1 80 1000
 n=$((n + 1))
 if sink_got 0 "203.0.113.1 80" >/dev/null; then
-	echo "ok $n - fd swap race: nothing reached the forbidden sink"
+	echo "ok $n - fd swap race, --no-netns: nothing reached the forbidden sink"
 else
-	echo "not ok $n - fd swap race: nothing reached the forbidden sink # TODO issue 14 (the kernel layer by default): without --netns, calls on unix sockets run in the program, on whatever socket the fd is by then"
+	echo "not ok $n - fd swap race, --no-netns: nothing reached the forbidden sink # TODO issue 14: the syscall layer alone runs calls on unix sockets in the program, on whatever socket the fd is by then"
 fi
 
 # A socket that carries a routing header from before sockstrace saw it (inherited).
@@ -194,7 +194,9 @@ check "userfaultfd(): reported" reported tamper '^userfaultfd\\(0x80000\\)$'
 check "USERFAULTFD_IOC_NEW: reported" reported tamper '^ioctl\\([0-9]+, USERFAULTFD_IOC_NEW\\)$'
 check "userfaultfd: both refused, exit status 3" \
 	sh -c "grep -q '^userfaultfd: EPERM$' '$tmp/stdout' && grep -q '^USERFAULTFD_IOC_NEW: EPERM$' '$tmp/stdout' && [ $status = 3 ]"
-run --allow-userfaultfd -- "$E2" uffd
+# Outside a user namespace: in one, the kernel itself refuses userfaultfd to a process
+# without CAP_SYS_PTRACE over the host (vm.unprivileged_userfaultfd = 0).
+run --allow-userfaultfd --no-netns -- "$E2" uffd
 check "--allow-userfaultfd lets both through" \
 	sh -c "grep -q '^userfaultfd: ok$' '$tmp/stdout' && grep -q '^USERFAULTFD_IOC_NEW: ok$' '$tmp/stdout'"
 check "--allow-userfaultfd: no leak" no_leak

@@ -96,14 +96,19 @@ check "addresses at the edge: nothing reached the sink" sink_got 0
 # --- tasks that die while stopped -------------------------------------------------------
 # A blocking connect (to a listener whose backlog is full, so it never completes) is
 # performed by a worker of sockstrace while the task stays stopped; the task then dies.
-st --allow-loopback -- "$H" kill-emulated
-check "SIGKILL of a child whose connect sockstrace is performing: it dies" \
-	stdout_has "^child: killed by signal 9$"
-check "SIGKILL during an emulated connect: sockstrace goes on and exits 0 at once" \
-	sh -c "[ $status = 0 ] && [ $elapsed -le 5 ] && grep -q 'program exited with status 0' '$tmp/out'"
-st --allow-loopback -- "$H" exit-emulated
-check "thread group exit during an emulated connect: sockstrace exits 0 at once" \
-	sh -c "grep -q '^exiting with the connect in progress$' '$tmp/stdout' && [ $status = 0 ] && [ $elapsed -le 5 ]"
+# (The listener is the program's own: its loopback with the kernel layer, allowed without.)
+for layer in --netns=require "--no-netns --allow-loopback"; do
+	# shellcheck disable=SC2086
+	st $layer -- "$H" kill-emulated
+	check "$layer: SIGKILL of a child whose connect sockstrace is performing: it dies" \
+		stdout_has "^child: killed by signal 9$"
+	check "$layer: SIGKILL during an emulated connect: sockstrace exits 0 at once" \
+		sh -c "[ $status = 0 ] && [ $elapsed -le 5 ] && grep -q 'program exited with status 0' '$tmp/out'"
+	# shellcheck disable=SC2086
+	st $layer -- "$H" exit-emulated
+	check "$layer: thread group exit during an emulated connect: sockstrace exits 0 at once" \
+		sh -c "grep -q '^exiting with the connect in progress$' '$tmp/stdout' && [ $status = 0 ] && [ $elapsed -le 5 ]"
+done
 
 # --- 200 processes x 10 threads leak at once --------------------------------------------
 # With their stacks: 2000 unwinds, in 200 address spaces.

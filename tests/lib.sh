@@ -12,6 +12,8 @@ set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 ST=$top_builddir/src/sockstrace
+# The binary itself, for the tests that look at the file, or at the default of the layer.
+ST_BIN=$ST
 T=$top_builddir/tests
 
 if [ -z "${SOCKSTRACE_IN_NETNS:-}" ]; then
@@ -30,6 +32,15 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+
+# SOCKSTRACE_TEST_NETNS=off: the whole suite with the kernel layer off (--no-netns first on
+# every command line; a test's own --netns=require still wins).
+if [ "${SOCKSTRACE_TEST_NETNS:-}" = off ]; then
+	printf '#!/bin/sh\nexec "%s" --no-netns "$@"\n' "$ST" >"$tmp/sockstrace"
+	chmod 755 "$tmp/sockstrace"
+	chmod 711 "$tmp"
+	ST=$tmp/sockstrace
+fi
 
 skip_all() {
 	echo "1..0 # SKIP $*"

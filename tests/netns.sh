@@ -1,38 +1,78 @@
 #!/bin/sh
-# --netns: the program gets a network namespace of its own with only loopback, where the
-# proxies are relayed; a leak that the tracer lets through (log mode) still reaches nothing.
+# The kernel layer (the default): the program gets a network namespace of its own with only
+# loopback. The allowed connections go out from sockstrace's namespace on sockets handed over
+# to the program (SECCOMP_IOCTL_NOTIF_ADDFD); a call the syscall layer does not perform
+# finds no route.
 . "${top_srcdir:-.}/tests/lib.sh"
 start_sinks
 start_proxy
 
-st --netns -- curl -sS --max-time 10 --socks5-hostname 127.0.0.1:9050 http://203.0.113.1/
-check "--netns: curl through the relayed proxy fetches the page" stdout_has "hello from sink"
-check "--netns: no leak" no_leak
+st --netns=require -- curl -sS --max-time 10 --socks5-hostname 127.0.0.1:9050 http://203.0.113.1/
+check "curl through the proxy (a socket handed over) fetches the page" stdout_has "hello from sink"
+check "curl through the proxy: no leak" no_leak
 
-st --netns --on-leak log -- "$T/netcall" connect 203.0.113.1 80
-check "--netns, log mode: the leak is reported" out_has "^sockstrace: leak logged: .*connect\(AF_INET, 203\.0\.113\.1:80\)"
-check "--netns, log mode: the kernel has no route for it" stdout_has "^connect: ENETUNREACH$"
-check "--netns, log mode: nothing reached the sink" sink_got 0
+st --netns=require -- ip -o addr show
+check "the program sees only loopback" sh -c "! grep -v ' lo ' '$tmp/stdout' | grep -q inet"
 
-st --netns --on-leak log -- "$T/netcall" sendto 203.0.113.53 53
-check "--netns, log mode: a UDP leak reaches nothing either" sink_got 0
+# Log mode: a reported leak is let through, from sockstrace's namespace.
+st --netns=require --on-leak log -- "$T/netcall" connect 203.0.113.1 80
+check "log mode: the leak is reported" out_has "^sockstrace: leak logged: .*connect\(AF_INET, 203\.0\.113\.1:80\)"
+check "log mode: the connect is performed outside" stdout_has "^connect: ok$"
+check "log mode: the sink saw it" sink_got 1 "tcp 203.0.113.1 80"
 
-st --netns -- ip -o addr show
-check "--netns: the program sees only loopback" sh -c "! grep -v ' lo ' '$tmp/stdout' | grep -q inet"
+# An allowed datagram to an allow rule leaves from a socket handed over; the answer comes
+# back to the program on the same descriptor.
+st --netns=require --allow 203.0.113.1:9 -- "$T/netcall" sendto 203.0.113.1 9
+check "an allowed UDP send (a socket handed over): no leak" no_leak
+check "an allowed UDP send reached the sink" sink_got 1 "udp 203.0.113.1 9"
 
-printf 'netns = true;\non_leak = "log";\n' >"$tmp/netns.conf"
-st -c "$tmp/netns.conf" -- "$T/netcall" connect 203.0.113.1 80
-check "netns = true in the configuration file" stdout_has "^connect: ENETUNREACH$"
+printf 'netns = "require";\non_leak = "log";\n' >"$tmp/netns.conf"
+st -c "$tmp/netns.conf" -- ip -o link show
+check 'netns = "require" in the configuration file' sh -c "! grep -v ': lo:' '$tmp/stdout' | grep -q ': '"
+printf 'netns = false;\n' >"$tmp/off.conf"
+st -c "$tmp/off.conf" -- ip -o link show
+check "netns = false: the program shares the host's namespace" grep -q ': lo:' "$tmp/stdout"
+
+# Where the system refuses a network namespace: one line, then the syscall layer alone;
+# --netns=require makes it an error. (A user namespace of the test's whose limit on network
+# namespaces is 0.)
+if unshare -Ur sh -c 'echo 0 >/proc/sys/user/max_net_namespaces' 2>/dev/null; then
+	status=0
+	unshare -Ur sh -c 'echo 0 >/proc/sys/user/max_net_namespaces && exec "$0" "$@"' \
+		"$ST_BIN" -o "$tmp/out" -- "$T/netcall" connect 203.0.113.1 80 >"$tmp/stdout" 2>&1 ||
+		status=$?
+	check "no namespace to be had: one line says so" \
+		sh -c "[ \$(grep -c 'no network namespace for the program here' '$tmp/out') = 1 ]"
+	check "no namespace to be had: the syscall layer still blocks the leak" \
+		sh -c "grep -q '^sockstrace: leak blocked: ' '$tmp/out' && [ $status = 3 ]"
+	status=0
+	unshare -Ur sh -c 'echo 0 >/proc/sys/user/max_net_namespaces && exec "$0" "$@"' \
+		"$ST" --netns=require -- true >"$tmp/stdout" 2>"$tmp/out" || status=$?
+	check "--netns=require where there is none: an error naming the cause" \
+		out_has "^sockstrace: cannot set up the namespaces for 'true': "
+	check "--netns=require where there is none: exit status 125" status_is 125
+	status=0
+	unshare -Ur sh -c 'echo 0 >/proc/sys/user/max_net_namespaces && exec "$0" "$@"' \
+		"$ST" -o "$tmp/out" --no-netns -- true >"$tmp/stdout" 2>&1 || status=$?
+	check "--no-netns: no line about it" sh -c "! grep -q 'network namespace' '$tmp/out'"
+else
+	for _ in 1 2 3 4 5; do skip "no user namespace with a limit of its own here"; done
+fi
 
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ] &&
 	setpriv --reuid 65534 --regid 65534 --clear-groups test -x "$ST"; then
 	sink_reset
 	status=0
-	setpriv --reuid 65534 --regid 65534 --clear-groups "$ST" --netns --on-leak log \
-		-- "$T/netcall" connect 203.0.113.1 80 >"$tmp/stdout" 2>"$tmp/out" || status=$?
-	check "--netns as an unprivileged user (a user namespace): the leak is reported" \
-		out_has "leak logged: .*203\.0\.113\.1:80"
-	check "--netns as an unprivileged user: nothing reached the sink" sink_got 0
+	setpriv --reuid 65534 --regid 65534 --clear-groups "$ST" --netns=require \
+		-- curl -sS --max-time 10 --socks5-hostname 127.0.0.1:9050 http://203.0.113.1/ \
+		>"$tmp/stdout" 2>"$tmp/out" || status=$?
+	check "as an unprivileged user (a user namespace): curl through the proxy works" \
+		stdout_has "hello from sink"
+	status=0
+	setpriv --reuid 65534 --regid 65534 --clear-groups "$ST" --netns=require \
+		-- ip -o link show >"$tmp/stdout" 2>"$tmp/out" || status=$?
+	check "as an unprivileged user: the program sees only loopback" \
+		sh -c "! grep -v ': lo:' '$tmp/stdout' | grep -q ': '"
 else
 	skip "not root, or the build tree is not readable by nobody"
 	skip "not root, or the build tree is not readable by nobody"

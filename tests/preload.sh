@@ -145,20 +145,20 @@ fi
 st --preload -- sh -c 'echo "LD_PRELOAD=$LD_PRELOAD"'
 check "the uninstalled sockstrace preloads the shim built beside it" \
 	stdout_has "^LD_PRELOAD=$(realpath "$shim")$"
-ln -s "$ST" "$tmp/linked-sockstrace"
+ln -s "$ST_BIN" "$tmp/linked-sockstrace"
 ST=$tmp/linked-sockstrace st --preload -- sh -c 'echo "LD_PRELOAD=$LD_PRELOAD"'
 check "a symbolic link to the uninstalled sockstrace runs it: the same shim" \
 	stdout_has "^LD_PRELOAD=$(realpath "$shim")$"
 # Another copy of the executable, as an installed one is: it never looks into the build
 # tree; it uses the installed shim, or fails naming it when none is installed.
-cp "$ST" "$tmp/copied-sockstrace"
+cp "$ST_BIN" "$tmp/copied-sockstrace"
 ST=$tmp/copied-sockstrace st --preload -- sh -c 'echo "LD_PRELOAD=$LD_PRELOAD"'
 check "a copy of the executable does not preload the build tree's shim" \
 	sh -c "! grep -q '$top_builddir\|$(realpath "$top_builddir")' '$tmp/stdout' '$tmp/stderr'"
 check "a copy of the executable: the installed shim, or an error that names it" \
 	sh -c "grep -q '^LD_PRELOAD=/.*/libsockstrace-preload.so$' '$tmp/stdout' ||
 		{ [ $status = 125 ] && grep -q 'cannot use the shim /.*/libsockstrace-preload.so' '$tmp/stderr'; }"
-if ln "$ST" "$tmp/hardlinked-sockstrace" 2>/dev/null; then
+if ln "$ST_BIN" "$tmp/hardlinked-sockstrace" 2>/dev/null; then
 	ST=$tmp/hardlinked-sockstrace st --preload -- sh -c 'echo "LD_PRELOAD=$LD_PRELOAD"'
 	check "a hard link elsewhere to the build tree's executable is not the build tree" \
 		sh -c "! grep -q '$top_builddir\|$(realpath "$top_builddir")' '$tmp/stdout' '$tmp/stderr'"

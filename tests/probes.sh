@@ -28,7 +28,7 @@ check "--route-probes report: JSON summary" json_true '.[-1].route_probes == 1 a
 # Probe, then send on the same socket, with --on-leak log: the probe is neutralised all the
 # same, so the send has no destination and nothing reaches the loopback service.
 : >"$tmp/lo.log"
-st --on-leak log -- "$T/netcall" udp-connect-send 127.0.0.1 9
+st --no-netns --on-leak log -- "$T/netcall" udp-connect-send 127.0.0.1 9
 check "log mode: the probe's send fails (EDESTADDRREQ)" stdout_has "EDESTADDRREQ"
 sleep 0.3
 check "log mode: nothing reached the loopback service" test ! -s "$tmp/lo.log"

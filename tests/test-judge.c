@@ -126,7 +126,7 @@ static void run_row(char *line)
 {
 	static struct dest dests[CALL_MAX_DESTS];
 	static struct ruling rulings[CALL_MAX_DESTS];
-	char *col[5], *ctx_words[4], *call_words[2], *dest_texts[16], *want[16];
+	char *col[5], *ctx_words[5], *call_words[2], *dest_texts[16], *want[16];
 	char text[LINE_MAX_LEN], got[LINE_MAX_LEN] = "", one[64];
 	struct settings s;
 	struct netns_plan plan = { 0 };
@@ -141,7 +141,7 @@ static void run_row(char *line)
 	if (split(line, '|', col, 5) != 5)
 		bail_out("judge-table.txt:%u: want 5 columns", table_line);
 	settings_init(&s);
-	n_ctx = split(col[0], '+', ctx_words, 4);
+	n_ctx = split(col[0], '+', ctx_words, 5);
 	s.on_leak = action_named(ctx_words[0]);
 	for (size_t i = 1; i < n_ctx; i++) {
 		if (strcmp(ctx_words[i], "dns") == 0) {
@@ -157,6 +157,8 @@ static void run_row(char *line)
 			s.route_probes = PROBES_REPORT;
 		} else if (strcmp(ctx_words[i], "intree") == 0) {
 			ctx.in_tree = true;
+		} else if (strcmp(ctx_words[i], "own") == 0) {
+			ctx.sock.contained = true;
 		} else {
 			bail_out("judge-table.txt:%u: no context flag %s", table_line, ctx_words[i]);
 		}
@@ -184,7 +186,8 @@ static void run_row(char *line)
 		c.n_dests = n;
 	}
 	judge_call(&ctx, &c, &j);
-	snprintf(got, sizeof(got), "%s%s |", outcome_name(j.outcome), j.kill ? "+kill" : "");
+	snprintf(got, sizeof(got), "%s%s%s |", outcome_name(j.outcome), j.kill ? "+kill" : "",
+		 j.own ? "+own" : "");
 	n = c.deny_errno ? (j.outcome == OUTCOME_DENY) : c.n_dests;
 	for (size_t i = 0; i < n; i++) {
 		ruling_text(&j.v[i], one, sizeof(one));
