@@ -11,15 +11,19 @@
  *   escape attach PID               ptrace(PTRACE_ATTACH) a process outside the tree
  *   escape int80 ADDR PORT          the i386 connect syscall via int 0x80 from x86_64
  *   escape io_uring                 io_uring_setup(), whose rings connect and send unseen
+ *   escape io_uring-connect ADDR PORT  a TCP connect made by io_uring (IORING_OP_CONNECT):
+ *                                   no filter sees it; prints its result
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/filter.h>
+#include <linux/io_uring.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +55,49 @@ static void parse(struct sockaddr_in *sin, const char *addr, const char *port)
 static const char *name(int e)
 {
 	return e ? strerrorname_np(e) : "ok";
+}
+
+/* One IORING_OP_CONNECT through a ring of one entry, with raw system calls (no liburing):
+ * the kernel's io_uring worker makes the connect, which no seccomp filter sees. Returns the
+ * connect's result: 0 or -errno. */
+static int uring_connect(const struct sockaddr_in *dst)
+{
+	struct io_uring_params p = { 0 };
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	uint32_t *sq_tail, *sq_array, *cq_head, *cq_tail;
+	size_t sq_len, cq_len;
+	uint8_t *sq, *cq;
+	int ring, sock;
+
+	ring = (int)syscall(SYS_io_uring_setup, 1, &p);
+	sock = socket(AF_INET, SOCK_STREAM, 0);
+	if (ring < 0 || sock < 0)
+		return -errno;
+	sq_len = p.sq_off.array + p.sq_entries * sizeof(uint32_t);
+	cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_SQ_RING);
+	cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_CQ_RING);
+	sqe = mmap(NULL, sizeof(*sqe), PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqe == MAP_FAILED)
+		return -errno;
+	sq_tail = (uint32_t *)(sq + p.sq_off.tail);
+	sq_array = (uint32_t *)(sq + p.sq_off.array);
+	cq_head = (uint32_t *)(cq + p.cq_off.head);
+	cq_tail = (uint32_t *)(cq + p.cq_off.tail);
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_CONNECT;
+	sqe->fd = sock;
+	sqe->addr = (uint64_t)(uintptr_t)dst;
+	sqe->off = sizeof(*dst);
+	sq_array[0] = 0;
+	__atomic_store_n(sq_tail, *sq_tail + 1, __ATOMIC_RELEASE);
+	if (syscall(SYS_io_uring_enter, ring, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		return -errno;
+	if (__atomic_load_n(cq_tail, __ATOMIC_ACQUIRE) == *cq_head)
+		return -EAGAIN;
+	cqe = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+	return cqe[*cq_head & *(uint32_t *)(cq + p.cq_off.ring_mask)].res;
 }
 
 static void *flipper(void *arg)
@@ -193,6 +240,14 @@ int main(int argc, char **argv)
 				 : "a"(362L), "b"((long)fd), "c"(low), "d"((long)sizeof(*low))
 				 : "memory");
 		printf("int80 connect: %s\n", name(rc < 0 ? (int)-rc : 0));
+		return 0;
+	}
+	if (strcmp(cmd, "io_uring-connect") == 0 && argc == 4) {
+		int rc;
+
+		parse(&forbidden, argv[2], argv[3]);
+		rc = uring_connect(&forbidden);
+		printf("io_uring connect: %s\n", name(rc < 0 ? -rc : 0));
 		return 0;
 	}
 	if (strcmp(cmd, "io_uring") == 0) {

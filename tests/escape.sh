@@ -79,6 +79,17 @@ st --allow-io-uring -- "$E" io_uring
 check "--allow-io-uring lets it through" stdout_has "^io_uring_setup: ok$"
 check "--allow-io-uring: no leak" no_leak
 
+# A hole in the syscall layer on purpose: with --allow-io-uring, a connect made by the
+# kernel's io_uring worker passes every filter unseen. The kernel layer holds it: a missed
+# report, not a packet out. Without it (--no-netns) the same connect reaches the sink.
+st --allow-io-uring --netns=require -- "$E" io_uring-connect 203.0.113.1 80
+check "io_uring connect, the kernel layer: no route out" stdout_has "^io_uring connect: ENETUNREACH$"
+check "io_uring connect, the kernel layer: nothing reached the sink" sink_got 0
+st --allow-io-uring --no-netns -- "$E" io_uring-connect 203.0.113.1 80
+check "io_uring connect, --no-netns: unseen, it reaches the sink (the hole is real)" \
+	sink_got 1 "tcp 203.0.113.1 80"
+check "io_uring connect, --no-netns: and nothing is reported" no_leak
+
 # The tracer dies: PTRACE_O_EXITKILL takes the program with it, and had it lived on, its
 # filter would make every network syscall fail (ENOSYS) with no tracer to stop for.
 sink_reset
