@@ -81,20 +81,66 @@ static const struct carried carried[] = {
 	{ IPPROTO_IPV6, IPV6_MULTICAST_LOOP, AF_INET6, 0, false },
 };
 
-/* Gives to each option the program's socket from has a value of that a new socket to does
- * not have. Options the kernel refuses to either are left as they are. */
-static void carry_options(int from, int to, int family, int type)
-{
-	for (size_t i = 0; i < sizeof(carried) / sizeof(carried[0]); i++) {
-		const struct carried *o = &carried[i];
-		uint8_t a[64], b[64];
-		socklen_t alen = sizeof(a), blen = sizeof(b);
+#define N_CARRIED (sizeof(carried) / sizeof(carried[0]))
+/* Room for an option's value: TCP_CONGESTION's name is the longest (TCP_CA_NAME_MAX). */
+#define OPTION_MAX 16
 
-		if ((o->family && o->family != family) || (o->type && o->type != type))
-			continue;
-		if (getsockopt(from, o->level, o->name, a, &alen) < 0 ||
-		    getsockopt(to, o->level, o->name, b, &blen) < 0 ||
-		    (alen == blen && memcmp(a, b, alen) == 0))
+/* What a new socket of one kind has, asked once per kind: a hand-over then asks only the
+ * program's socket. */
+struct defaults {
+	int domain, type, protocol;          /* the kind; domain 0: an empty slot */
+	uint8_t value[N_CARRIED][OPTION_MAX]; /* each option's value */
+	socklen_t len[N_CARRIED];            /* its length; 0: the kernel refused it */
+};
+
+/* The kinds seen so far (TCP and UDP over IPv4 and IPv6 in practice); used by the
+ * notification loop's thread only. */
+static struct defaults kinds[8];
+
+static bool applies(const struct carried *o, int family, int type)
+{
+	return (!o->family || o->family == family) && (!o->type || o->type == type);
+}
+
+/* The defaults of a new socket like fresh (domain, type, protocol), from the cache or asked
+ * of fresh itself. */
+static const struct defaults *defaults_of(int fresh, int domain, int type, int protocol)
+{
+	struct defaults *d = NULL;
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !d; i++)
+		if (!kinds[i].domain || (kinds[i].domain == domain && kinds[i].type == type &&
+					 kinds[i].protocol == protocol))
+			d = &kinds[i];
+	if (!d)
+		d = &kinds[0]; /* full: the first kind is asked again and replaced */
+	else if (d->domain)
+		return d;
+	*d = (struct defaults){ .domain = domain, .type = type, .protocol = protocol };
+	for (size_t i = 0; i < N_CARRIED; i++) {
+		socklen_t len = OPTION_MAX;
+
+		if (applies(&carried[i], domain, type) &&
+		    getsockopt(fresh, carried[i].level, carried[i].name, d->value[i], &len) == 0)
+			d->len[i] = len;
+	}
+	return d;
+}
+
+/* Gives to each option the program's socket from has a value of that differs from a new
+ * socket's (to, which is one). Options the kernel refuses are left as they are. */
+static void carry_options(int from, int to, int family, int type, int protocol)
+{
+	const struct defaults *d = defaults_of(to, family, type, protocol);
+
+	for (size_t i = 0; i < N_CARRIED; i++) {
+		const struct carried *o = &carried[i];
+		uint8_t a[OPTION_MAX];
+		socklen_t alen = sizeof(a);
+
+		if (!d->len[i] || !applies(o, family, type) ||
+		    getsockopt(from, o->level, o->name, a, &alen) < 0 ||
+		    (alen == d->len[i] && memcmp(a, d->value[i], alen) == 0))
 			continue;
 		if (o->halved && alen == sizeof(int)) {
 			int v;
@@ -178,7 +224,7 @@ int handover_socket(int dup, pid_t tid, int fd, const struct handover *h, int *r
 	twin = socket(domain, type | SOCK_CLOEXEC, protocol);
 	if (flags < 0 || twin < 0 || fcntl(twin, F_SETFL, flags & O_NONBLOCK) < 0)
 		return -errno;
-	carry_options(dup, twin, domain, type);
+	carry_options(dup, twin, domain, type, protocol);
 	len = bound_address(dup, &ss);
 	if (len && bind(twin, (struct sockaddr *)&ss, len) < 0)
 		return -errno;

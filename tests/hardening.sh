@@ -88,13 +88,13 @@ pids="$pids $!"
 sleep 0.3
 run -q --no-stack --netns=require -- "$E2" race-fd st-race 203.0.113.1 80 1000
 check "fd swap race, the kernel layer: nothing reached the forbidden sink" sink_got 0 "203.0.113.1 80"
+# Without the kernel layer this is the syscall layer's known hole (sockstrace(1), SECURITY:
+# calls on unix sockets run in the program, on whatever socket the fd is by then): what got
+# through is recorded here, and the run must still end as documented.
 run -q --no-stack --no-netns -- "$E2" race-fd st-race 203.0.113.1 80 1000
-n=$((n + 1))
-if sink_got 0 "203.0.113.1 80" >/dev/null; then
-	echo "ok $n - fd swap race, --no-netns: nothing reached the forbidden sink"
-else
-	echo "not ok $n - fd swap race, --no-netns: nothing reached the forbidden sink # TODO issue 14: the syscall layer alone runs calls on unix sockets in the program, on whatever socket the fd is by then"
-fi
+echo "# fd swap race, --no-netns: $(sink_hits "203.0.113.1 80") connects reached the sink"
+check "fd swap race, --no-netns: the caught swaps are reported, exit status 3" \
+	sh -c "grep -q '\"event\":\"leak\"' '$tmp/report.jsonl' && [ $status = 3 ]"
 
 # A socket that carries a routing header from before sockstrace saw it (inherited).
 : >"$tmp/capture.log"

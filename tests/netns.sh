@@ -11,6 +11,25 @@ st --netns=require -- curl -sS --max-time 10 --socks5-hostname 127.0.0.1:9050 ht
 check "curl through the proxy (a socket handed over) fetches the page" stdout_has "hello from sink"
 check "curl through the proxy: no leak" no_leak
 
+# The socket handed over keeps what the program set: options, O_NONBLOCK (Python's timeout
+# mode), close-on-exec, and its descriptor number.
+st --netns=require -- python3 -c '
+import os, socket
+s = socket.socket()
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)
+s.settimeout(5)
+fd = s.fileno()
+s.connect(("127.0.0.1", 9050))
+print("peer", s.getpeername()[1], "fd", s.fileno() == fd,
+      "nodelay", s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY),
+      "keepalive", s.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+      "rcvbuf", s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF),
+      "inheritable", os.get_inheritable(fd))'
+check "a socket handed over: connected to the proxy, same fd, options, close-on-exec" \
+	stdout_has "^peer 9050 fd True nodelay 1 keepalive 1 rcvbuf 65536 inheritable False$"
+
 st --netns=require -- ip -o addr show
 check "the program sees only loopback" sh -c "! grep -v ' lo ' '$tmp/stdout' | grep -q inet"
 
