@@ -308,6 +308,7 @@ int notify_run(const struct settings *s, struct report *r, char *const argv[],
 	ioctl(n.sp.listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 	n.en.listener = n.sp.listener;
 	n.en.program_ns = n.sp.netns;
+	n.en.sum.netns = n.sp.netns.ino != 0;
 	if (n.sp.netns_unavailable)
 		report_printf(r->out, "sockstrace: no network namespace for the program here (%s): "
 			      "the syscall layer runs alone (--netns=require: fail instead; "

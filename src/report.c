@@ -480,11 +480,11 @@ int report_summary(struct report *r, const struct summary *s)
 		fprintf(r->json, ",\"leaks\":%lu,\"blocked\":%lu,\"killed\":%lu,\"logged\":%lu,"
 			"\"redirected\":%lu,\"route_probes\":%lu,"
 			"\"program_status\":%d,\"exit_status\":%d,\"tasks\":%lu,"
-			"\"seccomp_stops\":%lu,\"ptrace_stops\":%lu}\n",
+			"\"seccomp_stops\":%lu,\"ptrace_stops\":%lu,\"netns\":%s}\n",
 			s->leaks, s->leaks_by_action[ACTION_BLOCK], s->leaks_by_action[ACTION_KILL],
 			s->leaks_by_action[ACTION_LOG], s->leaks_by_action[ACTION_REDIRECT],
 			s->probes, s->program_status, s->status, s->processes,
-			s->seccomp_stops, s->ptrace_stops);
+			s->seccomp_stops, s->ptrace_stops, s->netns ? "true" : "false");
 		fflush(r->json);
 	}
 	rc = write_ci_file(r, &r->junit, "JUnit", junit_write);

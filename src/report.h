@@ -47,6 +47,7 @@ struct summary {
 	int status;                   /* sockstrace's exit status */
 	int program_status;           /* the program's own status, shell style (128+N: signal N) */
 	bool detached;                /* --attach: sockstrace detached before the program exited */
+	bool netns;                   /* the program had its own network namespace */
 };
 
 struct report {

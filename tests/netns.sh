@@ -32,6 +32,9 @@ check "a socket handed over: connected to the proxy, same fd, options, close-on-
 
 st --netns=require -- ip -o addr show
 check "the program sees only loopback" sh -c "! grep -v ' lo ' '$tmp/stdout' | grep -q inet"
+check "the JSON summary says the namespace was there" json_true '.[-1].event == "summary" and .[-1].netns == true'
+st --no-netns -- true
+check "--no-netns: the JSON summary says it was not" json_true '.[-1].netns == false'
 
 # Log mode: a reported leak is let through, from sockstrace's namespace.
 st --netns=require --on-leak log -- "$T/netcall" connect 203.0.113.1 80
