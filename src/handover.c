@@ -201,6 +201,8 @@ int handover_socket(int dup, pid_t tid, int fd, const struct handover *h, int *r
 	struct seccomp_notif_addfd add = { .id = 0 };
 	_cleanup_close_ int twin = -1;
 
+	if (h && !h->outside && !netns_socket_in(dup, h->program_ns))
+		return -EPERM; /* judged as the program's own, but by now another socket */
 	if (!h || !h->outside || !netns_socket_in(dup, h->program_ns))
 		return 0;
 	/* A connected socket keeps its peer, which the kernel reaches (or not) from the

@@ -25,6 +25,9 @@ struct handover {
  * (SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SETFD, Linux 5.14; close-on-exec as the
  * program's descriptor had it). Returns 1 and the new socket (sockstrace's copy) in
  * *ret_sock; 0 when no hand-over is due (no h, not outside, another namespace, a socket that
- * is connected or listening: the call runs on dup); or -errno for the program's call.
+ * is connected or listening: the call runs on dup); or -errno for the program's call: also
+ * -EPERM when h says the call stays inside (its loopback was judged the program's own) and
+ * dup is not in the program's namespace (a thread swapped the descriptor since the judge
+ * looked at it).
  */
 int handover_socket(int dup, pid_t tid, int fd, const struct handover *h, int *ret_sock);

@@ -56,7 +56,7 @@ check "--no-netns: loopback is a leak by default" out_has "connect\(AF_INET, 127
 start_sink host 127.0.0.1 8081
 : >"$tmp/own.log"
 st --netns=require -- sh -c '"$0" "$1" 127.0.0.1 8081 >/dev/null & p=$!; sleep 0.5
-	"$2" connect 127.0.0.1 8081; kill $p' "$T/sink" "$tmp/own.log" "$T/netcall"
+	"$2" connect 127.0.0.1 8081; sleep 0.3; kill $p' "$T/sink" "$tmp/own.log" "$T/netcall"
 check "the program's own loopback server: connected" stdout_has "^connect: ok$"
 check "the program's own loopback server: no leak" no_leak
 check "the program's own loopback server got the connection" grep -q "tcp 127.0.0.1 8081" "$tmp/own.log"

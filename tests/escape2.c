@@ -11,6 +11,10 @@
  *   escape2 race-fd NAME DEST PORT N    N connects while a thread swaps both the socket (unix,
  *                                       TCP) and the address (the abstract unix NAME of 13
  *                                       bytes at most, DEST:PORT)
+ *   escape2 race-own ALLOWED APORT LO LPORT N  one UDP send to ALLOWED:APORT hands a socket
+ *                                       over; then N sends to LO:LPORT on a fd that a thread
+ *                                       flips between that socket and one of the program's
+ *                                       own namespace
  *   escape2 sticky HOP PROGRAM...       runs PROGRAM with fd 3: a UDP socket that already
  *                                       carries the routing header
  *   escape2 sticky-mapped HOP PROGRAM...  the same with an IPv6 socket that carries a
@@ -242,6 +246,47 @@ static int race_fd(const char *name, const char *addr, const char *port, long n)
 	return 0;
 }
 
+/* race-own: the socket behind fd RACE_FD flipped between a UDP socket of the program's own
+ * namespace and one handed over from sockstrace's (by an allowed send), while the thread
+ * sends to loopback, which is the program's own only on the first. */
+static int race_own_sock, race_host_sock;
+
+static void *own_flipper(void *arg)
+{
+	(void)arg;
+	while (!stop) {
+		dup2(race_own_sock, RACE_FD);
+		dup2(race_host_sock, RACE_FD);
+	}
+	return NULL;
+}
+
+static int race_own(const char *allowed, const char *aport, const char *lo, const char *lport,
+		    long n)
+{
+	struct sockaddr_in out, back;
+	long ok = 0;
+	pthread_t t;
+
+	parse4(&out, allowed, aport);
+	parse4(&back, lo, lport);
+	race_own_sock = socket(AF_INET, SOCK_DGRAM, 0);
+	race_host_sock = socket(AF_INET, SOCK_DGRAM, 0);
+	if (sendto(race_host_sock, "out", 3, 0, (struct sockaddr *)&out, sizeof(out)) != 3) {
+		printf("race-own: the allowed send failed: %s\n", strerrorname_np(errno));
+		return 1;
+	}
+	stop = 0;
+	pthread_create(&t, NULL, own_flipper, NULL);
+	for (long i = 0; i < n; i++)
+		if (sendto(RACE_FD, "own", 3, 0, (struct sockaddr *)&back, sizeof(back)) == 3)
+			ok++;
+	stop = 1;
+	pthread_join(t, NULL);
+	printf("race-own: %ld of %ld sends succeeded\n", ok, n);
+	return 0;
+}
+
 static void join(void)
 {
 	int u4 = socket(AF_INET, SOCK_DGRAM, 0), u6 = socket(AF_INET6, SOCK_DGRAM, 0);
@@ -365,6 +410,8 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (strcmp(cmd, "race-own") == 0 && argc == 7)
+		return race_own(argv[2], argv[3], argv[4], argv[5], atol(argv[6]));
 	if (strcmp(cmd, "race-fd") == 0 && argc == 6)
 		return race_fd(argv[2], argv[3], argv[4], atol(argv[5]));
 	if (strcmp(cmd, "race-cmsg") == 0 && argc == 6) {

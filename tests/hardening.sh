@@ -96,6 +96,14 @@ echo "# fd swap race, --no-netns: $(sink_hits "203.0.113.1 80") connects reached
 check "fd swap race, --no-netns: the caught swaps are reported, exit status 3" \
 	sh -c "grep -q '\"event\":\"leak\"' '$tmp/report.jsonl' && [ $status = 3 ]"
 
+# Loopback is the program's own only on a socket of its namespace: a thread flips the fd
+# between such a socket and one handed over from sockstrace's namespace while sends go to
+# loopback; none may reach the host's loopback service.
+start_sink hostlo 127.0.0.1 8082
+run -q --no-stack --netns=require --allow 203.0.113.1:9 -- "$E2" race-own 203.0.113.1 9 127.0.0.1 8082 20000
+check "own-loopback race: the sends ran" stdout_has "^race-own: [0-9]+ of 20000 sends succeeded$"
+check "own-loopback race: nothing reached the host's loopback service" test ! -s "$tmp/hostlo.log"
+
 # A socket that carries a routing header from before sockstrace saw it (inherited).
 : >"$tmp/capture.log"
 status=0
