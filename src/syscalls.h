@@ -82,7 +82,8 @@ struct call {
 					 * "socket(AF_PACKET, SOCK_RAW, 768)" */
 	bool emulate;                   /* allowed, it must run on sockstrace's own copy even with
 					 * no destination: its control data or option value was
-					 * judged, and a racing thread could change the tracee's */
+					 * judged, or (i386 socketcall setsockopt) its level and
+					 * optname, read from memory a racing thread could change */
 	uint32_t optlen;                /* setsockopt: bytes of optval judged */
 	uint8_t optval[16];             /* setsockopt: the option value as read and judged */
 	size_t n_dests;                 /* destinations in dests */
