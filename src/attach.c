@@ -53,6 +53,66 @@ static int skip_syscall(pid_t tid, long retval)
 	return 0;
 }
 
+/*
+ * An i386 socketcall of a sub-call of the table becomes the direct i386 call (Linux 4.3)
+ * with the arguments read from its block, before anything else is done with it: the
+ * kernel then reads them from the registers, not again from the block, which a racing
+ * thread may have rewritten since (another fd, family or level). The program's registers
+ * are kept in k for the exit stop. Returns 0, or -errno.
+ */
+static int socketcall_to_direct(pid_t tid, const struct call *c, struct task *k)
+{
+	struct user_regs_struct regs;
+
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &regs) < 0)
+		return -errno;
+	k->saved[0] = regs.orig_rax;
+	k->saved[1] = regs.rbx;
+	k->saved[2] = regs.rcx;
+	k->saved[3] = regs.rdx;
+	k->saved[4] = regs.rsi;
+	k->saved[5] = regs.rdi;
+	k->saved[6] = regs.rbp;
+	regs.orig_rax = (unsigned long long)c->def->nr_i386;
+	regs.rbx = (uint32_t)c->args[0];
+	regs.rcx = (uint32_t)c->args[1];
+	regs.rdx = (uint32_t)c->args[2];
+	regs.rsi = (uint32_t)c->args[3];
+	regs.rdi = (uint32_t)c->args[4];
+	regs.rbp = (uint32_t)c->args[5];
+	if (ptrace(PTRACE_SETREGS, tid, 0L, &regs) < 0)
+		return -errno;
+	k->rewritten = true;
+	return 0;
+}
+
+/*
+ * At a syscall's exit stop (or any stop after it): puts back the registers of a socketcall
+ * made as the direct call, orig_rax included (a call the kernel restarts, ERESTARTSYS, is
+ * then the socketcall again, and stops again at its entry), and sets a skipped call's
+ * result again.
+ */
+static void syscall_exit_fixup(pid_t tid, struct task *k)
+{
+	struct user_regs_struct regs;
+
+	if (k->rewritten && ptrace(PTRACE_GETREGS, tid, 0L, &regs) == 0) {
+		regs.orig_rax = k->saved[0];
+		regs.rbx = k->saved[1];
+		regs.rcx = k->saved[2];
+		regs.rdx = k->saved[3];
+		regs.rsi = k->saved[4];
+		regs.rdi = k->saved[5];
+		regs.rbp = k->saved[6];
+		ptrace(PTRACE_SETREGS, tid, 0L, &regs);
+	}
+	k->rewritten = false;
+	if (k->skipped) {
+		k->skipped = false;
+		skip_syscall(tid, k->result);
+	}
+}
+
 static void a_answer(struct engine *en, const struct ticket *t, long result, bool cont)
 {
 	struct attacher *a = en->mech;
@@ -112,23 +172,32 @@ static void on_syscall(struct attacher *a, pid_t tid)
 	struct __ptrace_syscall_info info;
 	struct call c = { .dests = dests };
 	struct task *k = task_find(&a->tasks, tid);
+	int rc;
 
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info) <= 0) {
 		resume(tid, 0); /* gone */
 		return;
 	}
 	if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
-		if (k && k->skipped) {
-			k->skipped = false;
-			skip_syscall(tid, k->result);
-		}
+		if (k)
+			syscall_exit_fixup(tid, k);
 		resume(tid, 0);
 		return;
 	}
-	if (info.op != PTRACE_SYSCALL_INFO_ENTRY ||
-	    syscall_decode(tid, info.arch, info.entry.nr, info.entry.args,
-			   engine_allowances(a->en.s), &c) < 0) {
-		resume(tid, 0); /* not one of ours */
+	if (info.op != PTRACE_SYSCALL_INFO_ENTRY) {
+		resume(tid, 0);
+		return;
+	}
+	rc = syscall_decode(tid, info.arch, info.entry.nr, info.entry.args,
+			    engine_allowances(a->en.s), &c);
+	/* An unreadable block is a leak: blocked, or in log mode run as it is. */
+	if (k && c.def && c.abi == ABI_I386 && (uint32_t)info.entry.nr == I386_NR_SOCKETCALL &&
+	    !c.unread_block && socketcall_to_direct(tid, &c, k) < 0) {
+		resume(tid, 0); /* gone */
+		return;
+	}
+	if (rc < 0) {
+		resume(tid, 0); /* not one of ours, or no rule of its row holds */
 		return;
 	}
 	if (k)
@@ -147,8 +216,11 @@ static void on_stop(struct attacher *a, pid_t pid, int status)
 		a->en.sum.processes++;
 	k = task_find(&a->tasks, pid);
 	if (detach_requested && !k->emulating) {
-		/* Leaving: a signal-delivery stop keeps its signal. */
+		/* Leaving: a signal-delivery stop keeps its signal; a call's exit stop gets its
+		 * registers and result first. */
 		bool delivery = (unsigned)status >> 16 == 0 && sig != (SIGTRAP | 0x80);
+
+		syscall_exit_fixup(pid, k);
 		ptrace(PTRACE_DETACH, pid, 0L, (long)(delivery ? sig : 0));
 		taskset_remove(&a->tasks, pid);
 		return;

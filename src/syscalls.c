@@ -488,6 +488,7 @@ int syscall_decode(pid_t tid, uint32_t arch, uint64_t nr, const uint64_t args[6]
 	if (i386 && nr == I386_NR_SOCKETCALL) {
 		uint32_t block[6];
 		if (tracee_read(tid, a[1], block, sizeof(block)) < 0) {
+			c->unread_block = true;
 			next_dest(c)->error = -EFAULT;
 			return 0;
 		}

@@ -72,6 +72,8 @@ struct call {
 	const struct arg_rule *rule;    /* the row's rule that intercepted it; NULL: no rules */
 	uint64_t args[6];               /* its arguments (unpacked from i386 socketcall; 32 bits
 					 * wide on i386) */
+	bool unread_block;              /* i386 socketcall: its argument block was unreadable
+					 * (args are zeros, a destination says -EFAULT) */
 	int fd;                         /* the socket argument, or -1 */
 	pid_t target;                   /* the process the call acts on (ptrace,
 					 * process_vm_writev), as the tracee names it; 0: none */

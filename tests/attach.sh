@@ -71,6 +71,35 @@ check "a signal from the attached program: the program saw the block" \
 check "a signal from the attached program: not detached, exit status 3" \
 	sh -c "! grep -q 'detached from the program' '$tmp/out' && [ $status = 3 ]"
 
+# attached PROGRAM...: runs PROGRAM once sockstrace has attached to it, sockstrace's status
+# in $status, the program's output in $tmp/stdout.
+attached() {
+	rm -f "$tmp/go"
+	: >"$tmp/report.jsonl"
+	sh -c 'until [ -e "$0" ]; do sleep 0.1; done; exec "$@"' "$tmp/go" "$@" >"$tmp/stdout" 2>&1 &
+	target=$!
+	"$ST" -p "$target" -o "$tmp/out" -r "$tmp/report.jsonl" &
+	tracer=$!
+	traced_by "$target" "$tracer"
+	: >"$tmp/go"
+	status=0
+	wait "$tracer" || status=$?
+}
+
+# An i386 socketcall is made as the direct i386 call with the arguments sockstrace read: a
+# thread that flips the block's family to AF_PACKET after the read gets no packet socket.
+attached "$T/escape2" int80-race-socket 3000
+check "attach, socketcall socket() race: no packet socket was made" \
+	stdout_has "^int80-race-socket: [1-9][0-9]* inet, [0-9]+ EACCES, 0 packet, 0 other$"
+check "attach, socketcall socket() race: the packet sockets sockstrace read are reported" \
+	json_true "[.[] | select(.event == \"leak\" and .kind == \"raw-socket\" and .arch == \"i386\")] | length == $(sed -n 's/^int80-race-socket: [0-9]* inet, \([0-9]*\) EACCES.*/\1/p' "$tmp/stdout")"
+# The program's registers are its own again after the call: the same answers as without.
+attached "$T/escape2" int80-sockopt
+check "attach, i386 socket options: the same answers through socketcall and the direct call" \
+	sh -c "[ \$(grep -c ': socketcall \\([A-Z]*\\|ok\\), direct \\1$' '$tmp/stdout') = 6 ]"
+check "attach, i386 socket options: their effect" \
+	sh -c "grep -q '^SO_RCVTIMEO reads 3\\.25' '$tmp/stdout' && grep -q '^SO_GET_FILTER reads 2 instructions$' '$tmp/stdout'"
+
 # SIGKILL cannot be caught: the program that sends it dies with sockstrace, untraced never.
 sink_reset
 rm -f "$tmp/tracer.pid"

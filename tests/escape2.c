@@ -40,6 +40,8 @@
  *                                       unflipped, and an IP_TTL read back
  *   escape2 int80-race-fd N             the same, the block's fd flipped too: a unix socket
  *                                       with IP_MULTICAST_IF, the UDP one with the join
+ *   escape2 int80-race-socket N         N socketcall socket(AF_INET, SOCK_DGRAM) while a
+ *                                       thread flips the block's family to AF_PACKET
  *   escape2 int80-sockopt               options whose i386 layout differs, set through
  *                                       socketcall and through the direct i386 call: both
  *                                       results, and what the socket says afterwards
@@ -442,6 +444,61 @@ static int int80_race(long n, bool flip_fd)
 	return 0;
 }
 
+static void *family_flipper(void *arg)
+{
+	volatile uint32_t *family = arg;
+
+	while (!stop) {
+		*family = AF_PACKET;
+		__asm__ volatile("" ::: "memory");
+		*family = AF_INET;
+		__asm__ volatile("" ::: "memory");
+	}
+	return NULL;
+}
+
+/* int80-race-socket: socketcall(SYS_SOCKET) of a UDP socket while a thread flips the
+ * block's family to AF_PACKET. A packet socket made is an escape; EACCES is the refusal of
+ * the packet socket sockstrace read. */
+static int int80_race_socket(long n)
+{
+	uint32_t *block = low_page();
+	long inet = 0, refused = 0, packet = 0, other = 0, rc;
+	pthread_t t;
+
+	block[0] = AF_INET;
+	block[1] = SOCK_DGRAM;
+	block[2] = 0;
+	pthread_create(&t, NULL, family_flipper, block);
+	for (long i = 0; i < n; i++) {
+		int domain = 0;
+		socklen_t len = sizeof(domain);
+
+		rc = socketcall80(SYS_SOCKET, (uintptr_t)block);
+		if (rc == -EACCES) {
+			refused++;
+			continue;
+		}
+		if (rc < 0) {
+			other++;
+			continue;
+		}
+		getsockopt((int)rc, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+		if (domain == AF_INET)
+			inet++;
+		else if (domain == AF_PACKET)
+			packet++;
+		else
+			other++;
+		close((int)rc);
+	}
+	stop = 1;
+	pthread_join(t, NULL);
+	printf("int80-race-socket: %ld inet, %ld EACCES, %ld packet, %ld other\n", inet, refused,
+	       packet, other);
+	return 0;
+}
+
 /* setsockopt through socketcall and through the direct call, each on a new socket of
  * domain: "NAME: socketcall RESULT, direct RESULT". Returns the socketcall's socket. */
 static int both80(const char *what, int domain, int level, int optname, const void *val,
@@ -652,6 +709,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "int80-race") == 0 && argc == 3)
 		return int80_race(atol(argv[2]), false);
+	if (strcmp(cmd, "int80-race-socket") == 0 && argc == 3)
+		return int80_race_socket(atol(argv[2]));
 	if (strcmp(cmd, "int80-race-fd") == 0 && argc == 3)
 		return int80_race(atol(argv[2]), true);
 	if (strcmp(cmd, "int80-sockopt") == 0) {
