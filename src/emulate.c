@@ -278,14 +278,8 @@ static int load_sendto(struct emulation *e, const struct call *c)
 static int load_option(int pidfd, struct emulation *e, const struct call *c)
 {
 	if (e->level == SOL_SOCKET && (e->optname == SO_BINDTODEVICE ||
-				       e->optname == SO_BINDTOIFINDEX)) {
-		e->opt.val = malloc(sizeof(c->optval));
-		if (!e->opt.val)
-			return -ENOMEM;
-		memcpy(e->opt.val, c->optval, sizeof(c->optval));
-		e->opt.len = c->optlen;
-		return 0;
-	}
+				       e->optname == SO_BINDTOIFINDEX))
+		return sockopt_value_copy(c->tid, c->optval, c->optlen, &e->opt);
 	return sockopt_value_read(c->tid, pidfd, c->abi, e->level, e->optname, c->args[3],
 				  (uint32_t)c->args[4], &e->opt);
 }
@@ -511,8 +505,8 @@ void emulate_run(struct emulation *e)
 		rc = connect(e->sock, (const struct sockaddr *)e->dests[0].raw, e->dests[0].raw_len);
 		break;
 	case SYS_setsockopt:
-		rc = setsockopt(e->sock, e->level, e->optname, e->opt.val, e->opt.len);
-		break;
+		e->result = sockopt_set(e->sock, e->level, e->optname, &e->opt);
+		return;
 	case SYS_sendto:
 	case SYS_sendmsg: {
 		struct msghdr h;

@@ -1,10 +1,12 @@
 /* Socket option values copied out of a tracee, converted from the i386 layouts. */
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -142,7 +144,7 @@ int sockopt_value_read(pid_t tid, int pidfd, enum abi abi, int level, int optnam
 	size_t len = optlen > SOCKOPT_VALUE_MAX ? SOCKOPT_VALUE_MAX : optlen;
 	uint8_t *raw;
 
-	*ret = (struct sockopt_value){ .fd = -1 };
+	*ret = (struct sockopt_value){ .fd = -1, .caps = tracee_cap_eff(tid) };
 	/* __sys_setsockopt(): the length is an int. */
 	if ((int32_t)optlen < 0)
 		return -EINVAL;
@@ -175,6 +177,38 @@ int sockopt_value_read(pid_t tid, int pidfd, enum abi abi, int level, int optnam
 		return rc;
 	}
 	return 0;
+}
+
+int sockopt_value_copy(pid_t tid, const void *val, socklen_t len, struct sockopt_value *ret)
+{
+	*ret = (struct sockopt_value){ .fd = -1, .caps = tracee_cap_eff(tid), .len = len };
+	ret->val = malloc(len ? len : 1);
+	if (!ret->val)
+		return -ENOMEM;
+	memcpy(ret->val, val, len);
+	return 0;
+}
+
+int sockopt_set(int sock, int level, int optname, const struct sockopt_value *v)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct own[2], lowered[2];
+	bool lower = false;
+	int rc;
+
+	if (syscall(SYS_capget, &h, own) == 0) {
+		memcpy(lowered, own, sizeof(own));
+		lowered[0].effective &= (uint32_t)v->caps;
+		lowered[1].effective &= (uint32_t)(v->caps >> 32);
+		lower = memcmp(lowered, own, sizeof(own)) != 0;
+	}
+	/* Lowering what one holds never fails but by a kernel bug: fail closed. */
+	if (lower && syscall(SYS_capset, &h, lowered) < 0)
+		return -EPERM;
+	rc = setsockopt(sock, level, optname, v->val, v->len) < 0 ? -errno : 0;
+	if (lower)
+		syscall(SYS_capset, &h, own);
+	return rc;
 }
 
 void sockopt_value_free(struct sockopt_value *v)

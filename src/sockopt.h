@@ -43,6 +43,7 @@ struct sockopt_value {
 	socklen_t len;             /* bytes in val */
 	struct sock_filter *insns; /* SOCKOPT_FPROG32: the copied program val points to */
 	int fd;                    /* SOCKOPT_FD: a duplicate of the tracee's descriptor, or -1 */
+	uint64_t caps;             /* the tracee's effective capabilities (tracee_cap_eff()) */
 };
 
 /*
@@ -53,6 +54,19 @@ struct sockopt_value {
  */
 int sockopt_value_read(pid_t tid, int pidfd, enum abi abi, int level, int optname,
 		       uint64_t addr, uint32_t optlen, struct sockopt_value *ret);
+
+/* A value already read and judged (len bytes at val), copied, for thread tid. Returns 0 or
+ * -ENOMEM. */
+int sockopt_value_copy(pid_t tid, const void *val, socklen_t len, struct sockopt_value *ret);
+
+/*
+ * Sets option level:optname of sock to v with at most the tracee's effective capabilities:
+ * the kernel checks some options against the caller's (SO_PRIORITY above 6, SO_RCVBUFFORCE,
+ * IP_TRANSPARENT, TCP_REPAIR...: sockopt_ns_capable()), and sockstrace may hold more than
+ * the program. Capabilities are per thread (capset(2)): the calling thread's effective set
+ * is lowered for the call only. Returns 0 or -errno.
+ */
+int sockopt_set(int sock, int level, int optname, const struct sockopt_value *v);
 
 /* Frees what sockopt_value_read() copied; v stays a valid empty value. */
 void sockopt_value_free(struct sockopt_value *v);

@@ -29,8 +29,9 @@ int tracee_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
 }
 
-/* The number after "key" in /proc/PID/status, or fallback. */
-static pid_t status_field(pid_t pid, const char *key, pid_t fallback)
+/* The number after "key" in /proc/PID/status, in base, or fallback. */
+static unsigned long long status_number(pid_t pid, const char *key, int base,
+					unsigned long long fallback)
 {
 	char path[64], line[128];
 	_cleanup_fclose_ FILE *f = NULL;
@@ -40,8 +41,18 @@ static pid_t status_field(pid_t pid, const char *key, pid_t fallback)
 	f = fopen(path, "re");
 	while (f && fgets(line, sizeof(line), f))
 		if (strncmp(line, key, len) == 0)
-			return (pid_t)atoi(line + len);
+			return strtoull(line + len, NULL, base);
 	return fallback;
+}
+
+static pid_t status_field(pid_t pid, const char *key, pid_t fallback)
+{
+	return (pid_t)status_number(pid, key, 10, (unsigned long long)fallback);
+}
+
+uint64_t tracee_cap_eff(pid_t tid)
+{
+	return status_number(tid, "CapEff:", 16, 0);
 }
 
 pid_t tracee_tgid(pid_t tid)

@@ -96,7 +96,7 @@ check "attach, socketcall socket() race: the packet sockets sockstrace read are 
 # The program's registers are its own again after the call: the same answers as without.
 attached "$T/escape2" int80-sockopt
 check "attach, i386 socket options: the same answers through socketcall and the direct call" \
-	sh -c "[ \$(grep -c ': socketcall \\([A-Z]*\\|ok\\), direct \\1$' '$tmp/stdout') = 6 ]"
+	sh -c "[ \$(grep -c ': socketcall \\([A-Z]*\\|ok\\), direct \\1$' '$tmp/stdout') = 7 ]"
 check "attach, i386 socket options: their effect" \
 	sh -c "grep -q '^SO_RCVTIMEO reads 3\\.25' '$tmp/stdout' && grep -q '^SO_GET_FILTER reads 2 instructions$' '$tmp/stdout'"
 

@@ -556,6 +556,9 @@ static void int80_sockopt(void)
 	close(both80("MCAST_LEAVE_GROUP", AF_INET, IPPROTO_IP, MCAST_LEAVE_GROUP, low->greq,
 		     sizeof(low->greq)));
 	close(both80("IP_XFRM_POLICY", AF_INET, IPPROTO_IP, IP_XFRM_POLICY, low->greq, 64));
+	/* Needs CAP_NET_ADMIN: the program's, not sockstrace's. */
+	low->greq[0] = 65536;
+	close(both80("SO_RCVBUFFORCE", AF_INET, SOL_SOCKET, SO_RCVBUFFORCE, low->greq, 4));
 }
 
 int main(int argc, char **argv)

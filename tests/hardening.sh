@@ -202,7 +202,8 @@ for opt in 'SO_RCVTIMEO_OLD: socketcall ok, direct ok' \
 	'SO_ATTACH_FILTER: socketcall ok, direct ok' \
 	'SO_ATTACH_FILTER native size: socketcall EINVAL, direct EINVAL' \
 	'MCAST_LEAVE_GROUP: socketcall EADDRNOTAVAIL, direct EADDRNOTAVAIL' \
-	'IP_XFRM_POLICY: socketcall EOPNOTSUPP, direct EOPNOTSUPP'; do
+	'IP_XFRM_POLICY: socketcall EOPNOTSUPP, direct EOPNOTSUPP' \
+	'SO_RCVBUFFORCE: socketcall ok, direct ok'; do
 	check "i386 socketcall ${opt%%:*}: answered as the kernel does" stdout_has "^$opt$"
 done
 check "i386 SO_RCVTIMEO_OLD: the timeout is 3.25 s" stdout_has "^SO_RCVTIMEO reads 3\.25"
@@ -277,6 +278,16 @@ check "a comm with CR and ESC: blocked, exit status 3" \
 check "a comm with CR and ESC: nothing reached the sink" sink_got 0
 
 # --- As an unprivileged user ------------------------------------------------------------
+
+# sockstrace sets an i386 option with no more capabilities than the program has.
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ] &&
+	setpriv --reuid 65534 --regid 65534 --clear-groups test -x "$E2"; then
+	run -- setpriv --reuid 65534 --regid 65534 --clear-groups "$E2" int80-sockopt
+	check "i386 SO_RCVBUFFORCE of a program without CAP_NET_ADMIN: refused as the kernel does" \
+		stdout_has "^SO_RCVBUFFORCE: socketcall EPERM, direct EPERM$"
+else
+	skip "not root, or the build tree is not readable by nobody"
+fi
 
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ] &&
 	setpriv --reuid 65534 --regid 65534 --clear-groups test -x "$ST"; then
