@@ -144,7 +144,8 @@ void engine_report_tamper(struct engine *en, pid_t pid, const char *syscall, con
 	struct ruling v = { VK_LEAK, "an attempt on sockstrace from the traced tree",
 			    en->s->on_leak == ACTION_KILL ? ACTION_KILL : ACTION_BLOCK, KIND_TAMPER };
 
-	l = (struct leaker){ .tgid = pid, .stack_why = "no call of the sender's to stop at" };
+	l = (struct leaker){ .tgid = pid,
+			     .stack_why = en->s->stack ? "no call of the sender's to stop at" : NULL };
 	tracee_comm(pid, l.comm, sizeof(l.comm));
 	tracee_exe(pid, l.exe, sizeof(l.exe));
 	report_leaks(en, pid, syscall, false, what, 1, NULL, &v, &l);
