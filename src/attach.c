@@ -23,10 +23,13 @@
 struct attacher {
 	struct engine en;      /* judging and acting */
 	struct taskset tasks;  /* every live traced task */
+	int signal_fd;         /* SIGCHLD and the detach signals, all blocked, read here */
+	bool tamper_reported;  /* a detach signal from the traced tree was reported */
 };
 
-/* A signal to sockstrace: detach from everything and exit, like strace -p. */
-static volatile sig_atomic_t detach_requested;
+/* A detach signal from outside the traced tree came: 1, detach from everything and exit,
+ * like strace -p; 2, every task has been interrupted to be detached at its next stop. */
+static int detach_requested;
 
 /* Restarts a stopped task; a task that vanished (ESRCH) will report its exit. */
 static void resume(pid_t tid, int sig)
@@ -48,6 +51,66 @@ static int skip_syscall(pid_t tid, long retval)
 	if (ptrace(PTRACE_SETREGS, tid, 0L, &regs) < 0)
 		return -errno;
 	return 0;
+}
+
+/*
+ * An i386 socketcall of a sub-call of the table becomes the direct i386 call (Linux 4.3)
+ * with the arguments read from its block, before anything else is done with it: the
+ * kernel then reads them from the registers, not again from the block, which a racing
+ * thread may have rewritten since (another fd, family or level). The program's registers
+ * are kept in k for the exit stop. Returns 0, or -errno.
+ */
+static int socketcall_to_direct(pid_t tid, const struct call *c, struct task *k)
+{
+	struct user_regs_struct regs;
+
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &regs) < 0)
+		return -errno;
+	k->saved[0] = regs.orig_rax;
+	k->saved[1] = regs.rbx;
+	k->saved[2] = regs.rcx;
+	k->saved[3] = regs.rdx;
+	k->saved[4] = regs.rsi;
+	k->saved[5] = regs.rdi;
+	k->saved[6] = regs.rbp;
+	regs.orig_rax = (unsigned long long)c->def->nr_i386;
+	regs.rbx = (uint32_t)c->args[0];
+	regs.rcx = (uint32_t)c->args[1];
+	regs.rdx = (uint32_t)c->args[2];
+	regs.rsi = (uint32_t)c->args[3];
+	regs.rdi = (uint32_t)c->args[4];
+	regs.rbp = (uint32_t)c->args[5];
+	if (ptrace(PTRACE_SETREGS, tid, 0L, &regs) < 0)
+		return -errno;
+	k->rewritten = true;
+	return 0;
+}
+
+/*
+ * At a syscall's exit stop (or any stop after it): puts back the registers of a socketcall
+ * made as the direct call, orig_rax included (a call the kernel restarts, ERESTARTSYS, is
+ * then the socketcall again, and stops again at its entry), and sets a skipped call's
+ * result again.
+ */
+static void syscall_exit_fixup(pid_t tid, struct task *k)
+{
+	struct user_regs_struct regs;
+
+	if (k->rewritten && ptrace(PTRACE_GETREGS, tid, 0L, &regs) == 0) {
+		regs.orig_rax = k->saved[0];
+		regs.rbx = k->saved[1];
+		regs.rcx = k->saved[2];
+		regs.rdx = k->saved[3];
+		regs.rsi = k->saved[4];
+		regs.rdi = k->saved[5];
+		regs.rbp = k->saved[6];
+		ptrace(PTRACE_SETREGS, tid, 0L, &regs);
+	}
+	k->rewritten = false;
+	if (k->skipped) {
+		k->skipped = false;
+		skip_syscall(tid, k->result);
+	}
 }
 
 static void a_answer(struct engine *en, const struct ticket *t, long result, bool cont)
@@ -109,23 +172,32 @@ static void on_syscall(struct attacher *a, pid_t tid)
 	struct __ptrace_syscall_info info;
 	struct call c = { .dests = dests };
 	struct task *k = task_find(&a->tasks, tid);
+	int rc;
 
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info) <= 0) {
 		resume(tid, 0); /* gone */
 		return;
 	}
 	if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
-		if (k && k->skipped) {
-			k->skipped = false;
-			skip_syscall(tid, k->result);
-		}
+		if (k)
+			syscall_exit_fixup(tid, k);
 		resume(tid, 0);
 		return;
 	}
-	if (info.op != PTRACE_SYSCALL_INFO_ENTRY ||
-	    syscall_decode(tid, info.arch, info.entry.nr, info.entry.args,
-			   engine_allowances(a->en.s), &c) < 0) {
-		resume(tid, 0); /* not one of ours */
+	if (info.op != PTRACE_SYSCALL_INFO_ENTRY) {
+		resume(tid, 0);
+		return;
+	}
+	rc = syscall_decode(tid, info.arch, info.entry.nr, info.entry.args,
+			    engine_allowances(a->en.s), &c);
+	/* An unreadable block is a leak: blocked, or in log mode run as it is. */
+	if (k && c.def && c.abi == ABI_I386 && (uint32_t)info.entry.nr == I386_NR_SOCKETCALL &&
+	    !c.unread_block && socketcall_to_direct(tid, &c, k) < 0) {
+		resume(tid, 0); /* gone */
+		return;
+	}
+	if (rc < 0) {
+		resume(tid, 0); /* not one of ours, or no rule of its row holds */
 		return;
 	}
 	if (k)
@@ -144,8 +216,11 @@ static void on_stop(struct attacher *a, pid_t pid, int status)
 		a->en.sum.processes++;
 	k = task_find(&a->tasks, pid);
 	if (detach_requested && !k->emulating) {
-		/* Leaving: a signal-delivery stop keeps its signal. */
+		/* Leaving: a signal-delivery stop keeps its signal; a call's exit stop gets its
+		 * registers and result first. */
 		bool delivery = (unsigned)status >> 16 == 0 && sig != (SIGTRAP | 0x80);
+
+		syscall_exit_fixup(pid, k);
 		ptrace(PTRACE_DETACH, pid, 0L, (long)(delivery ? sig : 0));
 		taskset_remove(&a->tasks, pid);
 		return;
@@ -187,10 +262,55 @@ static void on_stop(struct attacher *a, pid_t pid, int status)
 	}
 }
 
-static void on_signal(int sig)
+/* True when process pid is a traced task, or descends from one: a child the program
+ * started before sockstrace attached is not traced, yet it is the program's. */
+static bool from_tree(const struct attacher *a, pid_t pid)
 {
-	(void)sig;
-	detach_requested = 1;
+	for (int depth = 0; pid > 1 && depth < 4096; depth++) {
+		if (task_find(&a->tasks, pid))
+			return true;
+		pid = tracee_ppid(pid);
+	}
+	return false;
+}
+
+/*
+ * A detach signal to sockstrace. It detaches when it comes from the terminal (SI_KERNEL:
+ * the tty driver's signals have no sender) or from a kill(2) or tgkill(2) of a process
+ * outside the traced tree, whose pid the kernel fills in. A signal from the tree would
+ * untrace the program that sent it: ignored, and reported (once). Any other si_code
+ * (sigqueue(3), rt_sigqueueinfo(2)) carries a sender pid the sender chose: ignored.
+ */
+static void on_detach_signal(struct attacher *a, const struct signalfd_siginfo *si)
+{
+	const char *call = si->ssi_code == SI_TKILL ? "tgkill" : "kill";
+	const char *name = sigabbrev_np((int)si->ssi_signo);
+	pid_t sender = (pid_t)si->ssi_pid;
+	char what[64];
+	bool killed = si->ssi_code == SI_USER || si->ssi_code == SI_TKILL;
+
+	if (si->ssi_code == SI_KERNEL || (killed && !from_tree(a, sender))) {
+		if (!detach_requested)
+			detach_requested = 1;
+		return;
+	}
+	if (!killed || a->tamper_reported)
+		return;
+	a->tamper_reported = true;
+	snprintf(what, sizeof(what), "%s(%d, SIG%s)", call, (int)getpid(), name ? name : "?");
+	engine_report_tamper(&a->en, sender, call, what);
+}
+
+/* Reads every signal that has come: SIGCHLD only wakes the loop, the others are judged. Run
+ * before a traced task that exited is forgotten: a signal it sent before it exited is
+ * then still known to be the tree's. */
+static void read_signals(struct attacher *a)
+{
+	struct signalfd_siginfo si;
+
+	while (read(a->signal_fd, &si, sizeof(si)) == sizeof(si))
+		if (si.ssi_signo != SIGCHLD)
+			on_detach_signal(a, &si);
 }
 
 /*
@@ -200,8 +320,10 @@ static void on_signal(int sig)
  */
 static int seize_all(struct attacher *a, pid_t pid, char *err, size_t errlen)
 {
+	/* PTRACE_O_EXITKILL: a tracer killed (SIGKILL cannot be caught, and the program may
+	 * send it) never leaves the program running untraced. */
 	const long options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK |
-			     PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC;
+			     PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
 	char path[64];
 	bool added;
 
@@ -240,20 +362,22 @@ static int seize_all(struct attacher *a, pid_t pid, char *err, size_t errlen)
 int attach_run(const struct settings *s, struct report *r, struct summary *ret,
 	       char *err, size_t errlen)
 {
-	static const int signals[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 };
-	struct attacher a = { 0 };
-	sigset_t chld;
-	int rc, sigchld_fd, status;
+	static const int signals[] = { SIGCHLD, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 };
+	struct attacher a = { .signal_fd = -1 };
+	sigset_t set;
+	int rc, status;
 	pid_t pid;
 
+	/* Blocked first: a signal that comes while the tasks are seized is judged after. */
+	sigemptyset(&set);
+	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
+		sigaddset(&set, signals[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 	rc = engine_init(&a.en, s, r, &attach_ops, &a, err, errlen);
 	if (rc == 0)
 		rc = seize_all(&a, s->attach, err, errlen);
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, NULL);
-	sigchld_fd = rc < 0 ? -1 : signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (rc == 0 && sigchld_fd < 0) {
+	a.signal_fd = rc < 0 ? -1 : signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (rc == 0 && a.signal_fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot set up the event loop: %s", strerror(-rc));
 	}
@@ -263,14 +387,11 @@ int attach_run(const struct settings *s, struct report *r, struct summary *ret,
 		ret->status = EXIT_FAILURE_OWN;
 		return rc;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
-		signal(signals[i], on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	engine_protect_self();
 	for (;;) {
-		struct pollfd fds[3] = { { .fd = sigchld_fd, .events = POLLIN },
+		struct pollfd fds[3] = { { .fd = a.signal_fd, .events = POLLIN },
 					 { .fd = engine_done_fd(&a.en), .events = POLLIN },
 					 { .fd = compare_fd(a.en.cmp), .events = POLLIN } };
-		struct signalfd_siginfo si;
 
 		if (detach_requested == 1) {
 			/* Every task stops once more, and is detached at that stop. */
@@ -282,6 +403,7 @@ int attach_run(const struct settings *s, struct report *r, struct summary *ret,
 		pid = waitpid(-1, &status, __WALL | WNOHANG);
 		if (pid > 0) {
 			if (WIFEXITED(status) || WIFSIGNALED(status)) {
+				read_signals(&a);
 				taskset_remove(&a.tasks, pid);
 				unwind_forget(pid);
 			} else if (WIFSTOPPED(status)) {
@@ -296,12 +418,11 @@ int attach_run(const struct settings *s, struct report *r, struct summary *ret,
 		if (fds[1].revents & POLLIN)
 			engine_completed(&a.en);
 		if (fds[0].revents & POLLIN)
-			while (read(sigchld_fd, &si, sizeof(si)) > 0)
-				;
+			read_signals(&a);
 		if (fds[2].revents)
 			compare_drain(a.en.cmp);
 	}
-	close(sigchld_fd);
+	close(a.signal_fd);
 	free(a.tasks.slots);
 	compare_report(a.en.cmp, r);
 	a.en.sum.detached = detach_requested != 0;

@@ -19,6 +19,7 @@
 #include "cleanup.h"
 #include "cmsg.h"
 #include "emulate.h"
+#include "sockopt.h"
 #include "thread.h"
 #include "tracee.h"
 
@@ -57,8 +58,7 @@ struct emulation {
 	char user[256], pass[256]; /* redirect: the proxy credentials (RFC 1929: 255 bytes) */
 	bool auth;                 /* redirect: send user and pass */
 	int level, optname;        /* setsockopt: the option */
-	socklen_t optlen;          /* setsockopt: bytes in optval */
-	uint8_t optval[16];        /* setsockopt: the value judged (a copy) */
+	struct sockopt_value opt;  /* setsockopt: its value (a copy, native layout) */
 	struct emulation *next;    /* worker queue link */
 	void *owner;               /* who waits for it (emulate_set_owner) */
 };
@@ -73,6 +73,7 @@ static void emulation_free(struct emulation *e)
 	}
 	free(e->msgs);
 	free(e->dests);
+	sockopt_value_free(&e->opt);
 	if (e->sock >= 0)
 		close(e->sock);
 	free(e);
@@ -269,6 +270,20 @@ static int load_sendto(struct emulation *e, const struct call *c)
 	return tracee_read(e->tid, c->args[1], e->msgs[0].iov.iov_base, len);
 }
 
+/*
+ * The option value to set: the judged copy of a value the decoder looked at (SO_BINDTODEVICE,
+ * SO_BINDTOIFINDEX), else a copy read now, converted from the i386 layout (an i386
+ * socketcall's option, whose level and optname were read once from its argument block).
+ */
+static int load_option(int pidfd, struct emulation *e, const struct call *c)
+{
+	if (e->level == SOL_SOCKET && (e->optname == SO_BINDTODEVICE ||
+				       e->optname == SO_BINDTOIFINDEX))
+		return sockopt_value_copy(c->tid, c->optval, c->optlen, &e->opt);
+	return sockopt_value_read(c->tid, pidfd, c->abi, e->level, e->optname, c->args[3],
+				  (uint32_t)c->args[4], &e->opt);
+}
+
 /* True when the sticky option level:optname of sock is empty; false also when the kernel
  * will not say. */
 static bool option_empty(int sock, int level, int optname)
@@ -303,16 +318,20 @@ static int sticky_options_check(int sock, int domain, const struct call *c)
 }
 
 /*
- * A new emulation of c on a duplicate of its socket, when that is an IP socket: with or
- * without destinations (a sendmsg whose msg_name was NULL when it was read may not be NULL
- * when the kernel reads it). Returns 1 and *ret; 0 when the socket is no IP socket (its own
- * family cannot reach the network: the kernel may run the call as it is); or -errno to
+ * A new emulation of c on a duplicate of its socket, when that is an IP socket (a setsockopt:
+ * any socket): with or without destinations (a sendmsg whose msg_name was NULL when it was
+ * read may not be NULL when the kernel reads it). Returns 1 and *ret; 0 when the socket is
+ * no IP socket (its own family cannot reach the network: the kernel may run the call as it
+ * is); or -errno to
  * answer with, never 0, when the socket cannot be looked at (no fd, no room for the
  * duplicate because the program lowered our RLIMIT_NOFILE, a task that is gone).
  */
 static int emulation_new(int pidfd, const struct call *c, const struct handover *h,
 			 struct emulation **ret)
 {
+	/* A setsockopt runs on sockstrace's copy on any socket: an i386 socketcall's fd is in
+	 * its argument block too, which a racing thread could point at an IP socket. */
+	bool option = c->def->nr_x86_64 == SYS_setsockopt;
 	int twin = -1;
 	struct emulation *e;
 	int domain = 0, rc;
@@ -323,25 +342,26 @@ static int emulation_new(int pidfd, const struct call *c, const struct handover 
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	*e = (struct emulation){ .tid = c->tid, .abi = c->abi, .nr = c->def->nr_x86_64, .sock = -1 };
+	*e = (struct emulation){ .tid = c->tid, .abi = c->abi, .nr = c->def->nr_x86_64, .sock = -1,
+				 .opt = { .fd = -1 } };
 	e->sock = pidfd_getfd(pidfd, c->fd, 0);
 	if (e->sock < 0 || getsockopt(e->sock, SOL_SOCKET, SO_DOMAIN, &domain, &optlen) < 0) {
-		rc = errno == ENOTSOCK ? 0 : -errno;
+		rc = errno == ENOTSOCK && !option ? 0 : -errno;
 		emulation_free(e);
 		return rc;
 	}
-	if (domain != AF_INET && domain != AF_INET6) {
+	if (!option && domain != AF_INET && domain != AF_INET6) {
 		emulation_free(e);
 		return 0;
 	}
-	rc = sticky_options_check(e->sock, domain, c);
+	/* Setting an option sends nothing. */
+	rc = option ? 0 : sticky_options_check(e->sock, domain, c);
 	if (rc < 0) {
 		emulation_free(e);
 		return rc;
 	}
 	/* A call that carries its own destination may need a socket of sockstrace's namespace. */
-	rc = c->n_dests && e->nr != SYS_setsockopt ? handover_socket(e->sock, c->tid, c->fd, h, &twin)
-	     : 0;
+	rc = c->n_dests && !option ? handover_socket(e->sock, c->tid, c->fd, h, &twin) : 0;
 	if (rc < 0) {
 		emulation_free(e);
 		return rc;
@@ -416,8 +436,7 @@ int emulate_prepare(int pidfd, const struct call *c, const struct handover *h,
 	case SYS_setsockopt:
 		e->level = (int)c->args[1];
 		e->optname = (int)c->args[2];
-		e->optlen = c->optlen;
-		memcpy(e->optval, c->optval, sizeof(e->optval));
+		rc = load_option(pidfd, e, c);
 		break;
 	default:
 		rc = -ENOSYS;
@@ -500,8 +519,8 @@ void emulate_run(struct emulation *e)
 		rc = connect(e->sock, (const struct sockaddr *)e->dests[0].raw, e->dests[0].raw_len);
 		break;
 	case SYS_setsockopt:
-		rc = setsockopt(e->sock, e->level, e->optname, e->optval, e->optlen);
-		break;
+		e->result = sockopt_set(e->sock, e->level, e->optname, &e->opt);
+		return;
 	case SYS_sendto:
 	case SYS_sendmsg: {
 		struct msghdr h;

@@ -22,9 +22,11 @@ struct emulation;
  * program's socket is first replaced by one of sockstrace's namespace with the same type,
  * status flags, options and bound port, and the call is performed on that. Only AF_INET and AF_INET6 sockets are
  * emulated: a unix or netlink socket cannot reach the network whatever address a racing
- * thread writes. Returns 1 and *ret, 0 when the socket is no IP socket (the kernel may run
- * the call as it is), or -errno for the tracee's syscall to return (-EFAULT for unreadable
- * data, as the kernel would; any failure to look at the socket).
+ * thread writes. A setsockopt is emulated on every socket (an i386 socketcall's fd is in
+ * memory as well), its value copied and converted from the i386 layout (sockopt.h). Returns
+ * 1 and *ret, 0 when the socket is no IP socket (the kernel may run the call as it is), or
+ * -errno for the tracee's syscall to return (-EFAULT for unreadable data, as the kernel
+ * would; ENOTSOCK for a setsockopt on no socket; any failure to look at the socket).
  */
 int emulate_prepare(int pidfd, const struct call *c, const struct handover *h,
 		    struct emulation **ret);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -137,6 +138,30 @@ static void report_leaks(struct engine *en, pid_t tid, const char *syscall, bool
 		en->sum.leaks++;
 		en->sum.leaks_by_action[v[i].act]++;
 	}
+}
+
+void engine_report_tamper(struct engine *en, pid_t pid, const char *syscall, const char *what)
+{
+	static struct leaker l;
+	struct ruling v = { VK_LEAK, "an attempt on sockstrace from the traced tree",
+			    en->s->on_leak == ACTION_KILL ? ACTION_KILL : ACTION_BLOCK, KIND_TAMPER };
+
+	l = (struct leaker){ .tgid = pid,
+			     .stack_why = en->s->stack ? "no call of the sender's to stop at" : NULL };
+	tracee_comm(pid, l.comm, sizeof(l.comm));
+	tracee_exe(pid, l.exe, sizeof(l.exe));
+	report_leaks(en, pid, syscall, false, what, 1, NULL, &v, &l);
+	if (v.act == ACTION_KILL && !en->killing) {
+		en->killing = true;
+		en->ops->kill_tree(en);
+	}
+}
+
+void engine_protect_self(void)
+{
+	prctl(PR_SET_DUMPABLE, 0);
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 /* Copies the destinations of c whose rulings are reported, with those rulings, into dests

@@ -98,6 +98,18 @@ void engine_call(struct engine *en, const struct ticket *t, struct call *c);
  * it before they let a leaking thread go on (after its stack is taken). */
 void engine_kill_if_due(struct engine *en);
 
+/* Reports an attempt on sockstrace that is no intercepted call (a signal from the traced
+ * tree asking it to detach), by process pid, as a leak of kind tamper: syscall and what
+ * ("kill(1234, SIGTERM)") describe it. It was refused; with the kill action the tree is
+ * killed. */
+void engine_report_tamper(struct engine *en, pid_t pid, const char *syscall, const char *what);
+
+/* Puts sockstrace out of the program's reach where the kernel lets a process of the same user
+ * in: not dumpable (no /proc/PID/mem, fd or ptrace access, PR_SET_DUMPABLE in prctl(2)),
+ * SIGXFSZ ignored (a program lowering our RLIMIT_FSIZE with prlimit gets a failed write, not
+ * a dead tracer), SIGPIPE ignored. */
+void engine_protect_self(void);
+
 /* The descriptor to poll for finished emulations, and what to call when it is readable. */
 int engine_done_fd(const struct engine *en);
 void engine_completed(struct engine *en);

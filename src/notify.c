@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -210,19 +209,14 @@ static void on_signal(int sig, siginfo_t *si, void *ctx)
 		kill(forward_pid, sig);
 }
 
-/*
- * sockstrace out of the program's reach: not dumpable (no /proc/PID/mem, fd or ptrace
- * access by a process of the same user), SIGXFSZ ignored (a program lowering our
- * RLIMIT_FSIZE with prlimit gets a failed write, not a dead tracer).
- */
+/* sockstrace out of the program's reach (engine_protect_self()), the signals it forwards
+ * caught. */
 static void protect_self(void)
 {
 	static const int forwarded[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 };
 	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
 
-	prctl(PR_SET_DUMPABLE, 0);
-	signal(SIGXFSZ, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
+	engine_protect_self();
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
 		sigaction(forwarded[i], &sa, NULL);

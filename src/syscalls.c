@@ -488,6 +488,7 @@ int syscall_decode(pid_t tid, uint32_t arch, uint64_t nr, const uint64_t args[6]
 	if (i386 && nr == I386_NR_SOCKETCALL) {
 		uint32_t block[6];
 		if (tracee_read(tid, a[1], block, sizeof(block)) < 0) {
+			c->unread_block = true;
 			next_dest(c)->error = -EFAULT;
 			return 0;
 		}
@@ -497,7 +498,15 @@ int syscall_decode(pid_t tid, uint32_t arch, uint64_t nr, const uint64_t args[6]
 		memcpy(c->args, a, sizeof(c->args));
 	}
 	c->fd = (int)c->args[0];
-	if (c->def->rules && !(c->rule = syscall_rule_match(c->def, c->args, allow)))
+	if (c->def->rules && !(c->rule = syscall_rule_match(c->def, c->args, allow))) {
+		/* A harmless option through socketcall: the kernel would read the block again, and
+		 * a racing thread can have put another optname there by then (a multicast join).
+		 * It is set by sockstrace, with the level and optname read here. */
+		if (i386 && nr == I386_NR_SOCKETCALL && c->def->socketcall == SYS_SETSOCKOPT) {
+			c->emulate = true;
+			return 0;
+		}
 		return -ENOENT;
+	}
 	return c->def->decode(c);
 }

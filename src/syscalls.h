@@ -72,6 +72,8 @@ struct call {
 	const struct arg_rule *rule;    /* the row's rule that intercepted it; NULL: no rules */
 	uint64_t args[6];               /* its arguments (unpacked from i386 socketcall; 32 bits
 					 * wide on i386) */
+	bool unread_block;              /* i386 socketcall: its argument block was unreadable
+					 * (args are zeros, a destination says -EFAULT) */
 	int fd;                         /* the socket argument, or -1 */
 	pid_t target;                   /* the process the call acts on (ptrace,
 					 * process_vm_writev), as the tracee names it; 0: none */
@@ -82,7 +84,8 @@ struct call {
 					 * "socket(AF_PACKET, SOCK_RAW, 768)" */
 	bool emulate;                   /* allowed, it must run on sockstrace's own copy even with
 					 * no destination: its control data or option value was
-					 * judged, and a racing thread could change the tracee's */
+					 * judged, or (i386 socketcall setsockopt) its level and
+					 * optname, read from memory a racing thread could change */
 	uint32_t optlen;                /* setsockopt: bytes of optval judged */
 	uint8_t optval[16];             /* setsockopt: the option value as read and judged */
 	size_t n_dests;                 /* destinations in dests */

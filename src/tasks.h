@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* One thread traced by --attach. */
@@ -11,6 +12,10 @@ struct task {
 	bool emulating;   /* stopped at a call the engine has not answered yet */
 	bool skipped;     /* a skipped syscall's result is set again at its exit stop */
 	long result;      /* that result */
+	bool rewritten;   /* an i386 socketcall made as the direct call: its registers are put
+			   * back at the exit stop */
+	uint64_t saved[7]; /* then: orig_rax, rbx, rcx, rdx, rsi, rdi, rbp as the program had
+			    * them (int 0x80 changes none but rax) */
 };
 
 /* The traced tasks, by tid: open addressing with linear probing. */

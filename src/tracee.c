@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -29,8 +30,9 @@ int tracee_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
 }
 
-/* The number after "key" in /proc/PID/status, or fallback. */
-static pid_t status_field(pid_t pid, const char *key, pid_t fallback)
+/* The number after "key" in /proc/PID/status, in base, or fallback. */
+static unsigned long long status_number(pid_t pid, const char *key, int base,
+					unsigned long long fallback)
 {
 	char path[64], line[128];
 	_cleanup_fclose_ FILE *f = NULL;
@@ -40,8 +42,27 @@ static pid_t status_field(pid_t pid, const char *key, pid_t fallback)
 	f = fopen(path, "re");
 	while (f && fgets(line, sizeof(line), f))
 		if (strncmp(line, key, len) == 0)
-			return (pid_t)atoi(line + len);
+			return strtoull(line + len, NULL, base);
 	return fallback;
+}
+
+static pid_t status_field(pid_t pid, const char *key, pid_t fallback)
+{
+	return (pid_t)status_number(pid, key, 10, (unsigned long long)fallback);
+}
+
+uint64_t tracee_cap_eff(pid_t tid)
+{
+	struct stat self, its;
+	char path[64];
+
+	/* Capabilities count in their own user namespace only: a thread in another one (the
+	 * kernel layer's) has none in sockstrace's (user_namespaces(7)). */
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", tid);
+	if (stat("/proc/self/ns/user", &self) < 0 || stat(path, &its) < 0 ||
+	    self.st_ino != its.st_ino || self.st_dev != its.st_dev)
+		return 0;
+	return status_number(tid, "CapEff:", 16, 0);
 }
 
 pid_t tracee_tgid(pid_t tid)

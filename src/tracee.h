@@ -16,6 +16,10 @@ int tracee_read(pid_t tid, uint64_t addr, void *buf, size_t len);
 /* Thread group id of tid, from /proc; tid itself when that fails. */
 pid_t tracee_tgid(pid_t tid);
 
+/* The effective capabilities of thread tid in sockstrace's user namespace (CapEff in
+ * /proc/TID/status); none when it is in another one, or when that fails. */
+uint64_t tracee_cap_eff(pid_t tid);
+
 /* Parent process of pid, from /proc; 0 when that fails. */
 pid_t tracee_ppid(pid_t pid);
 

@@ -38,11 +38,23 @@
  *                                       direct i386 call with high bits in the level
  *   escape2 int80-tun                   ioctl(TUNSETIFF) through int 0x80, high bits in the
  *                                       command
+ *   escape2 int80-race N                N socketcall setsockopt(IP_MULTICAST_IF) on a UDP
+ *                                       socket while a thread flips the block's optname to
+ *                                       IP_ADD_MEMBERSHIP (239.1.2.3 on lo); then one more,
+ *                                       unflipped, and an IP_TTL read back
+ *   escape2 int80-race-fd N             the same, the block's fd flipped too: a unix socket
+ *                                       with IP_MULTICAST_IF, the UDP one with the join
+ *   escape2 int80-race-socket N         N socketcall socket(AF_INET, SOCK_DGRAM) while a
+ *                                       thread flips the block's family to AF_PACKET
+ *   escape2 int80-sockopt               options whose i386 layout differs, set through
+ *                                       socketcall and through the direct i386 call: both
+ *                                       results, and what the socket says afterwards
  *   escape2 comm DEST PORT              sets its comm to "\r\033[2Kok", then connects
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/if_tun.h>
 #include <linux/net.h>
 #include <linux/userfaultfd.h>
@@ -50,6 +62,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -372,6 +385,227 @@ static void int80_rthdr(const char *hop)
 	printf("int80 setsockopt: %s\n", name(rc < 0 ? (int)-rc : 0));
 }
 
+/* The direct i386 setsockopt (366) through int 0x80: the kernel reads the registers once. */
+static long setsockopt80(int fd, int level, int optname, const void *val, uint32_t len)
+{
+	long rc;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(rc)
+			 : "a"(366L), "b"((long)fd), "c"((long)level), "d"((long)optname),
+			   "S"((uintptr_t)val), "D"((long)len)
+			 : "memory");
+	return rc;
+}
+
+/* The same through socketcall(SYS_SETSOCKOPT), with its block in low memory. */
+static long socketcall_setsockopt80(int fd, int level, int optname, const void *val,
+				    uint32_t len)
+{
+	uint32_t *block = low_page();
+	long rc;
+
+	block[0] = (uint32_t)fd;
+	block[1] = (uint32_t)level;
+	block[2] = (uint32_t)optname;
+	block[3] = (uint32_t)(uintptr_t)val;
+	block[4] = len;
+	rc = socketcall80(SYS_SETSOCKOPT, (uintptr_t)block);
+	munmap(block, 4096);
+	return rc;
+}
+
+/* int80-race: the block's optname, and with int80-race-fd its socket (UDP or unix). */
+static int race_udp = -1, race_unix80 = -1;
+
+static void *block_flipper(void *arg)
+{
+	volatile uint32_t *block = arg;
+
+	while (!stop) {
+		if (race_unix80 >= 0)
+			block[0] = (uint32_t)race_udp;
+		block[2] = IP_ADD_MEMBERSHIP;
+		__asm__ volatile("" ::: "memory");
+		if (race_unix80 >= 0)
+			block[0] = (uint32_t)race_unix80;
+		block[2] = IP_MULTICAST_IF;
+		__asm__ volatile("" ::: "memory");
+	}
+	return NULL;
+}
+
+/* The harmless call answers 0 (EOPNOTSUPP on the unix socket), the join (when sockstrace
+ * read it) EPERM; any other answer (EADDRINUSE: joined already) means the kernel joined. */
+static int int80_race(long n, bool flip_fd)
+{
+	struct low {
+		uint32_t block[5];
+		struct ip_mreqn mreq;
+		int ttl;
+	} *low = low_page();
+	int ttl = 0;
+	long ok = 0, eperm = 0, unix_answer = 0, other = 0, rc, last = 0;
+	socklen_t len = sizeof(ttl);
+	pthread_t t;
+
+	race_udp = socket(AF_INET, SOCK_DGRAM, 0);
+	if (flip_fd)
+		race_unix80 = socket(AF_UNIX, SOCK_DGRAM, 0);
+	inet_pton(AF_INET, "239.1.2.3", &low->mreq.imr_multiaddr);
+	low->mreq.imr_ifindex = 1;
+	low->block[0] = (uint32_t)race_udp;
+	low->block[1] = IPPROTO_IP;
+	low->block[2] = IP_MULTICAST_IF;
+	low->block[3] = (uint32_t)(uintptr_t)&low->mreq;
+	low->block[4] = sizeof(low->mreq);
+	pthread_create(&t, NULL, block_flipper, low->block);
+	for (long i = 0; i < n; i++) {
+		rc = socketcall80(SYS_SETSOCKOPT, (uintptr_t)low->block);
+		if (rc == 0)
+			ok++;
+		else if (rc == -EPERM)
+			eperm++;
+		else if (rc == -EOPNOTSUPP && flip_fd)
+			unix_answer++;
+		else
+			other++, last = -rc;
+	}
+	stop = 1;
+	pthread_join(t, NULL);
+	printf("int80-race: %ld ok, %ld EPERM, %ld EOPNOTSUPP, %ld other%s%s\n", ok, eperm,
+	       unix_answer, other, other ? " " : "", other ? name((int)last) : "");
+	low->block[0] = (uint32_t)race_udp;
+	low->block[2] = IP_MULTICAST_IF;
+	rc = socketcall80(SYS_SETSOCKOPT, (uintptr_t)low->block);
+	printf("int80 IP_MULTICAST_IF: %s\n", name(rc < 0 ? (int)-rc : 0));
+	low->ttl = 77;
+	low->block[2] = IP_TTL;
+	low->block[3] = (uint32_t)(uintptr_t)&low->ttl;
+	low->block[4] = sizeof(low->ttl);
+	rc = socketcall80(SYS_SETSOCKOPT, (uintptr_t)low->block);
+	getsockopt(race_udp, IPPROTO_IP, IP_TTL, &ttl, &len);
+	printf("int80 IP_TTL: %s, reads %d\n", name(rc < 0 ? (int)-rc : 0), ttl);
+	return 0;
+}
+
+static void *family_flipper(void *arg)
+{
+	volatile uint32_t *family = arg;
+
+	while (!stop) {
+		*family = AF_PACKET;
+		__asm__ volatile("" ::: "memory");
+		*family = AF_INET;
+		__asm__ volatile("" ::: "memory");
+	}
+	return NULL;
+}
+
+/* int80-race-socket: socketcall(SYS_SOCKET) of a UDP socket while a thread flips the
+ * block's family to AF_PACKET. A packet socket made is an escape; EACCES is the refusal of
+ * the packet socket sockstrace read. */
+static int int80_race_socket(long n)
+{
+	uint32_t *block = low_page();
+	long inet = 0, refused = 0, packet = 0, other = 0, rc;
+	pthread_t t;
+
+	block[0] = AF_INET;
+	block[1] = SOCK_DGRAM;
+	block[2] = 0;
+	pthread_create(&t, NULL, family_flipper, block);
+	for (long i = 0; i < n; i++) {
+		int domain = 0;
+		socklen_t len = sizeof(domain);
+
+		rc = socketcall80(SYS_SOCKET, (uintptr_t)block);
+		if (rc == -EACCES) {
+			refused++;
+			continue;
+		}
+		if (rc < 0) {
+			other++;
+			continue;
+		}
+		getsockopt((int)rc, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+		if (domain == AF_INET)
+			inet++;
+		else if (domain == AF_PACKET)
+			packet++;
+		else
+			other++;
+		close((int)rc);
+	}
+	stop = 1;
+	pthread_join(t, NULL);
+	printf("int80-race-socket: %ld inet, %ld EACCES, %ld packet, %ld other\n", inet, refused,
+	       packet, other);
+	return 0;
+}
+
+/* setsockopt through socketcall and through the direct call, each on a new socket of
+ * domain: "NAME: socketcall RESULT, direct RESULT". Returns the socketcall's socket. */
+static int both80(const char *what, int domain, int level, int optname, const void *val,
+		  uint32_t len)
+{
+	int s1 = socket(domain, SOCK_DGRAM, 0), s2 = socket(domain, SOCK_DGRAM, 0);
+	long r1 = socketcall_setsockopt80(s1, level, optname, val, len);
+	long r2 = setsockopt80(s2, level, optname, val, len);
+
+	printf("%s: socketcall %s, direct %s\n", what, name(r1 < 0 ? (int)-r1 : 0),
+	       name(r2 < 0 ? (int)-r2 : 0));
+	close(s2);
+	return s1;
+}
+
+/* int80-sockopt: the layouts the kernel's compat code converts. */
+static void int80_sockopt(void)
+{
+	struct low {
+		int32_t tv32[2];
+		uint16_t fprog_len;
+		uint16_t pad;
+		uint32_t fprog_filter;
+		struct sock_filter insns[2];
+		uint32_t greq[33]; /* compat_group_req: the interface, then a sockaddr_storage */
+	} *low = low_page();
+	struct sockaddr_in g = { .sin_family = AF_INET };
+	struct timeval tv = { 0 };
+	socklen_t len = sizeof(tv);
+	int fd;
+
+	low->tv32[0] = 3;
+	low->tv32[1] = 250000;
+	fd = both80("SO_RCVTIMEO_OLD", AF_INET, SOL_SOCKET, 20, low->tv32, 8);
+	getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &len);
+	printf("SO_RCVTIMEO reads %ld.%06ld\n", (long)tv.tv_sec, (long)tv.tv_usec);
+	close(fd);
+	close(both80("SO_RCVTIMEO_OLD short", AF_INET, SOL_SOCKET, 20, low->tv32, 4));
+	/* "ret #-1" twice: accept everything. */
+	low->insns[0] = (struct sock_filter){ .code = 0x06, .k = 0xffffffff };
+	low->insns[1] = low->insns[0];
+	low->fprog_len = 2;
+	low->fprog_filter = (uint32_t)(uintptr_t)low->insns;
+	fd = both80("SO_ATTACH_FILTER", AF_INET, SOL_SOCKET, SO_ATTACH_FILTER, &low->fprog_len, 8);
+	len = 0;
+	getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, NULL, &len);
+	printf("SO_GET_FILTER reads %u instructions\n", (unsigned)len);
+	close(fd);
+	close(both80("SO_ATTACH_FILTER native size", AF_INET, SOL_SOCKET, SO_ATTACH_FILTER,
+		     &low->fprog_len, 16));
+	/* Leaving a group never joined: EADDRNOTAVAIL once the group is read where it is. */
+	low->greq[0] = 1;
+	inet_pton(AF_INET, "239.1.2.3", &g.sin_addr);
+	memcpy(&low->greq[1], &g, sizeof(g));
+	close(both80("MCAST_LEAVE_GROUP", AF_INET, IPPROTO_IP, MCAST_LEAVE_GROUP, low->greq,
+		     sizeof(low->greq)));
+	close(both80("IP_XFRM_POLICY", AF_INET, IPPROTO_IP, IP_XFRM_POLICY, low->greq, 64));
+	/* Needs CAP_NET_ADMIN: the program's, not sockstrace's. */
+	low->greq[0] = 65536;
+	close(both80("SO_RCVBUFFORCE", AF_INET, SOL_SOCKET, SO_RCVBUFFORCE, low->greq, 4));
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -521,6 +755,16 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "int80-rthdr") == 0 && argc == 3) {
 		int80_rthdr(argv[2]);
+		return 0;
+	}
+	if (strcmp(cmd, "int80-race") == 0 && argc == 3)
+		return int80_race(atol(argv[2]), false);
+	if (strcmp(cmd, "int80-race-socket") == 0 && argc == 3)
+		return int80_race_socket(atol(argv[2]));
+	if (strcmp(cmd, "int80-race-fd") == 0 && argc == 3)
+		return int80_race(atol(argv[2]), true);
+	if (strcmp(cmd, "int80-sockopt") == 0) {
+		int80_sockopt();
 		return 0;
 	}
 	if (strcmp(cmd, "int80-tun") == 0) {

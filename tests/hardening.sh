@@ -4,7 +4,8 @@
 # wire: a packet capture on lo) and that sockstrace exited with the leak status.
 #   Class 1: the kernel sends elsewhere than the syscall's address (routing headers, source
 #            routes, multicast joins, device binds, marks), as options and control messages
-#   Class 2: i386 arguments with high bits set by a 64-bit program doing int 0x80
+#   Class 2: i386 arguments with high bits set by a 64-bit program doing int 0x80, and
+#            socketcall argument blocks rewritten by a racing thread
 #   Class 5, 6, 8: userfaultfd, TUN devices, setns; ptrace and process_vm_writev
 #   Class 9: control characters in names forging terminal output
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -183,6 +184,49 @@ check "int 0x80 setsockopt(IPV6_RTHDR): both reported as i386" \
 	json_true '[.[] | select(.kind == "tamper" and .arch == "i386" and (.call | test("IPPROTO_IPV6, IPV6_RTHDR")))] | length == 2'
 check "int 0x80 setsockopt(IPV6_RTHDR): exit status 3" status_is 3
 
+# socketcall's arguments are in memory, which the kernel reads again when a call is let
+# through: a thread flips the block's optname between IP_MULTICAST_IF and a multicast join
+# of 239.1.2.3 on lo (the kernel sends an IGMP report); race-fd flips the fd too, between a
+# unix socket and the UDP one. sockstrace sets the option it read itself: the harmless one
+# (0; EOPNOTSUPP on the unix socket) or the join, refused (EPERM); never the kernel's join
+# (EADDRINUSE once joined).
+for how in race race-fd; do
+	run -q --no-stack -- "$E2" int80-$how 3000
+	check "socketcall setsockopt $how: only the answers to what sockstrace read (0, EPERM)" \
+		stdout_has "^int80-race: [1-9][0-9]* ok, [0-9]+ EPERM, [0-9]+ EOPNOTSUPP, 0 other$"
+	check "socketcall setsockopt $how: no IGMP report was sent" captured 0 "^ip4 2[23][49]\."
+	refused=$(sed -n 's/^int80-race: [0-9]* ok, \([0-9]*\) EPERM.*/\1/p' "$tmp/stdout")
+	check "socketcall setsockopt $how: every refused join reported, as an i386 tamper" \
+		json_true "[.[] | select(.event == \"leak\" and .kind == \"tamper\" and .arch == \"i386\" and (.call | test(\"IP_ADD_MEMBERSHIP\")))] | length == ${refused:-x}"
+	check "socketcall setsockopt $how, honest calls: IP_MULTICAST_IF works, IP_TTL is set" \
+		sh -c "grep -q '^int80 IP_MULTICAST_IF: ok$' '$tmp/stdout' && grep -q '^int80 IP_TTL: ok, reads 77$' '$tmp/stdout'"
+done
+
+# The i386 layouts sockstrace converts, as the kernel's compat code does: the same answer as
+# the direct i386 call (which the kernel runs), and the same effect.
+run -- "$E2" int80-sockopt
+for opt in 'SO_RCVTIMEO_OLD: socketcall ok, direct ok' \
+	'SO_RCVTIMEO_OLD short: socketcall EINVAL, direct EINVAL' \
+	'SO_ATTACH_FILTER: socketcall ok, direct ok' \
+	'SO_ATTACH_FILTER native size: socketcall EINVAL, direct EINVAL' \
+	'MCAST_LEAVE_GROUP: socketcall EADDRNOTAVAIL, direct EADDRNOTAVAIL' \
+	'IP_XFRM_POLICY: socketcall EOPNOTSUPP, direct EOPNOTSUPP'; do
+	check "i386 socketcall ${opt%%:*}: answered as the kernel does" stdout_has "^$opt$"
+done
+# CAP_NET_ADMIN over the host: root's without the kernel layer, nobody's within it (root's
+# program then has its capabilities in its own user namespace only).
+run --no-netns -- "$E2" int80-sockopt
+check "i386 socketcall SO_RCVBUFFORCE, --no-netns: answered as the kernel does" \
+	stdout_has "^SO_RCVBUFFORCE: socketcall ok, direct ok$"
+run --netns=require -- "$E2" int80-sockopt
+check "i386 socketcall SO_RCVBUFFORCE, in the kernel layer: refused as the kernel does" \
+	stdout_has "^SO_RCVBUFFORCE: socketcall EPERM, direct EPERM$"
+run -- "$E2" int80-sockopt
+check "i386 SO_RCVTIMEO_OLD: the timeout is 3.25 s" stdout_has "^SO_RCVTIMEO reads 3\.25"
+check "i386 SO_ATTACH_FILTER: the program's 2 instructions are attached" \
+	stdout_has "^SO_GET_FILTER reads 2 instructions$"
+check "i386 socket options: no leak, exit status 0" sh -c "! grep -q '^sockstrace: leak ' '$tmp/out' && [ $status = 0 ]"
+
 # --- Classes 5, 6, 8: userfaultfd, TUN, setns, ptrace ---------------------------------
 
 run -- "$E2" tun
@@ -252,6 +296,16 @@ check "a comm with CR and ESC: blocked, exit status 3" \
 check "a comm with CR and ESC: nothing reached the sink" sink_got 0
 
 # --- As an unprivileged user ------------------------------------------------------------
+
+# sockstrace sets an i386 option with no more capabilities than the program has.
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ] &&
+	setpriv --reuid 65534 --regid 65534 --clear-groups test -x "$E2"; then
+	run -- setpriv --reuid 65534 --regid 65534 --clear-groups "$E2" int80-sockopt
+	check "i386 SO_RCVBUFFORCE of a program without CAP_NET_ADMIN: refused as the kernel does" \
+		stdout_has "^SO_RCVBUFFORCE: socketcall EPERM, direct EPERM$"
+else
+	skip "not root, or the build tree is not readable by nobody"
+fi
 
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ] &&
 	setpriv --reuid 65534 --regid 65534 --clear-groups test -x "$ST"; then
