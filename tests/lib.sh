@@ -73,6 +73,8 @@ check() {
 		echo "# failed: $*"
 		echo "# sockstrace output:"
 		sed 's/^/#   /' "$tmp/out" 2>/dev/null
+		echo "# the program's standard output and error (their ends):"
+		tail -n 15 "$tmp/stdout" "$tmp/stderr" 2>/dev/null | sed 's/^/#   /'
 	fi
 }
 skip() {
