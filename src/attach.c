@@ -165,7 +165,6 @@ static void on_stop(struct attacher *a, pid_t pid, int status)
 		/* A non-leader that execs takes over the leader's tid (ptrace(2)). */
 		if (ptrace(PTRACE_GETEVENTMSG, pid, 0L, &msg) == 0 && (pid_t)msg != pid)
 			taskset_remove(&a->tasks, (pid_t)msg);
-		unwind_forget(pid);
 		resume(pid, 0);
 		return;
 	case PTRACE_EVENT_STOP:
@@ -283,7 +282,6 @@ int attach_run(const struct settings *s, struct report *r, struct summary *ret,
 		if (pid > 0) {
 			if (WIFEXITED(status) || WIFSIGNALED(status)) {
 				taskset_remove(&a.tasks, pid);
-				unwind_forget(pid);
 			} else if (WIFSTOPPED(status)) {
 				on_stop(&a, pid, status);
 			}

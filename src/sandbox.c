@@ -41,7 +41,7 @@ static int load_filter(const struct sandbox *sb)
 		"read", "pread64", "readv", "close", "fstat", "newfstatat", "stat", "lstat",
 		"statx", "lseek", "munmap", "mremap", "brk", "madvise", "exit", "exit_group",
 		"rt_sigreturn", "rt_sigprocmask", "futex", "readlink", "readlinkat", "getcwd",
-		"access", "faccessat", "faccessat2", "fcntl", "getpid", "gettid", "dup",
+		"access", "faccessat", "faccessat2", "fcntl", "getpid", "gettid", "dup", "alarm",
 	};
 	/* Calls allowed when (argument & mask) == 0. */
 	static const struct { const char *name; unsigned arg; uint64_t mask; } clear[] = {
@@ -75,7 +75,7 @@ static int load_filter(const struct sandbox *sb)
 
 int sandbox_enter(const struct sandbox *sb)
 {
-	static const int reset[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXCPU };
+	static const int reset[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXCPU, SIGALRM };
 	const struct rlimit cpu = { sb->cpu_seconds, sb->cpu_seconds + 1 }, none = { 0, 0 };
 	struct rlimit as = { sb->extra_as, sb->extra_as };
 	unsigned long long pages = 0;
@@ -84,7 +84,8 @@ int sandbox_enter(const struct sandbox *sb)
 
 	if (sb->n_keep > ARRAY_SIZE(keep))
 		return -EINVAL;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (!sb->orphan)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	for (size_t i = 0; i < ARRAY_SIZE(reset); i++)
 		signal(reset[i], SIG_DFL);
 	memcpy(keep, sb->keep, sb->n_keep * sizeof(int));

@@ -14,13 +14,15 @@ struct sandbox {
 	size_t n_keep;                /* number of them */
 	int out;                      /* the one descriptor written to (write(2)) */
 	bool recv;                    /* recvmsg(2) on out is allowed too (descriptors passed) */
+	bool orphan;                  /* its parent leaves at once (a grandchild of the tracer):
+				       * no PR_SET_PDEATHSIG, which that would fire */
 	unsigned cpu_seconds;         /* RLIMIT_CPU, 0 for none (a long-lived child) */
 	unsigned long long extra_as;  /* address space allowed on top of what is mapped now */
 };
 
 /*
  * Confines the calling process, a child just forked: it dies with its parent
- * (PR_SET_PDEATHSIG), takes the default action of the signals the tracer handles, closes
+ * (PR_SET_PDEATHSIG) unless sb->orphan, takes the default action of the signals the tracer handles, closes
  * every descriptor but sb->keep, limits itself (RLIMIT_CPU, RLIMIT_AS, no files written, no
  * core), and loads a seccomp filter that allows reading files and memory management,
  * writing to sb->out, and leaving; anything else fails with EPERM and does nothing. Files
