@@ -49,6 +49,8 @@ struct request {
 	int32_t tgid;                 /* walk_request's */
 	uint32_t i386;
 	uint32_t max;
+	uint32_t n_maps;
+	uint64_t maps_hash;
 	struct user_regs_struct regs;
 };
 
@@ -112,7 +114,8 @@ static void __attribute__((noreturn)) serve(int s)
 		a = (struct answer){ .seq = rq.seq, .rc = -EBADF };
 		if (n == sizeof(rq) && mem >= 0) {
 			w = (struct walk_request){ .tgid = rq.tgid, .i386 = rq.i386, .max = rq.max,
-						   .regs = rq.regs, .mem = mem };
+						   .regs = rq.regs, .mem = mem, .n_maps = rq.n_maps,
+						   .maps_hash = rq.maps_hash };
 			shared->n = 0;
 			alarm(CHILD_ALARM_S);
 			a.rc = unwind_walk(&w, emit, shared, &why);
@@ -178,10 +181,16 @@ static int start(void)
 	return 0;
 }
 
-/* Kills the child; the next request starts another. */
+/* Kills the child, and waits a moment for its end (its pidfd turns readable, pidfd_open(2)),
+ * so that it no longer writes to the memory it shares with the next one. The next request
+ * starts another. */
 static void stop(void)
 {
+	struct pollfd p = { .fd = child_pidfd, .events = POLLIN };
+
 	pidfd_send_signal(child_pidfd, SIGKILL, NULL, 0);
+	while (poll(&p, 1, 1000) < 0 && errno == EINTR)
+		;
 	close(child_pidfd);
 	close(sock);
 	child = -1;
@@ -218,7 +227,7 @@ int unwind_child_walk(const struct walk_request *rq, struct walked *out, size_t 
 {
 	struct request req = { .seq = ++next_seq, .tgid = rq->tgid, .i386 = rq->i386,
 			       .max = (uint32_t)(rq->max < UNWIND_MAX ? rq->max : UNWIND_MAX),
-			       .regs = rq->regs };
+			       .n_maps = rq->n_maps, .maps_hash = rq->maps_hash, .regs = rq->regs };
 	struct answer a;
 	size_t n;
 	int rc;

@@ -24,6 +24,9 @@ struct walk_request {
 	size_t max;                   /* the most frames, at most UNWIND_MAX */
 	struct user_regs_struct regs; /* the stopped thread's registers */
 	int mem;                      /* /proc/TGID/mem, open for reading (by the tracer) */
+	uint32_t n_maps;              /* its mappings, which unwind.c's tracer side has read
+				       * into memory it shares with the child */
+	uint64_t maps_hash;           /* their hash, for the child's caches */
 };
 
 /* One frame found. */

@@ -107,6 +107,14 @@ struct mapping {
 	char path[256];      /* file name, "[vdso]", or "" when anonymous or another name */
 };
 
+/* The most mappings of a process that are looked at. */
+#define MAX_MAPS 4096
+
+/* The mappings of the process being unwound: read by the tracer (take_stack()), in memory
+ * it shares with the child (MAP_SHARED, mapped before the first child), which copies them
+ * (unwind_walk()). */
+static struct mapping *shared_maps;
+
 /* Registers of a frame that the cursor restarts from after a frame pointer step. */
 struct regs {
 	uint64_t ip; /* return address - 1: looked up as the call instruction, like libunwind */
@@ -751,12 +759,14 @@ static int walk32(const struct ctx *c, size_t max,
 int unwind_walk(const struct walk_request *rq, void (*emit)(void *arg, uint64_t pc, bool caller),
 		void *arg, unsigned *ret_why)
 {
-	static struct mapping maps[4096];
+	static struct mapping maps[MAX_MAPS];
 	struct ctx c = { .tgid = rq->tgid, .mem = rq->mem, .thread = &rq->regs, .maps = maps };
 	size_t max = rq->max < UNWIND_MAX ? rq->max : UNWIND_MAX;
-	uint64_t hash;
+	uint64_t hash = rq->maps_hash;
 
-	c.n_maps = read_maps(rq->tgid, maps, ARRAY_SIZE(maps), &hash);
+	/* A copy: the tracer's memory is the tracer's to change (after a deadline, say). */
+	c.n_maps = rq->n_maps <= MAX_MAPS && shared_maps ? rq->n_maps : 0;
+	memcpy(maps, shared_maps, c.n_maps * sizeof(*maps));
 	if (c.n_maps == 0) {
 		*ret_why = WHY_GONE;
 		return -ESRCH;
@@ -817,10 +827,9 @@ static const char *bad_seen(const struct ctx *c, const struct frame *frames, con
 static int take_stack(pid_t tgid, pid_t tid, bool i386, struct frame *frames, size_t max,
 		      const char **ret_why)
 {
-	static struct mapping maps[4096];
 	static struct walked walked[UNWIND_MAX];
 	static bool caller[UNWIND_MAX];
-	struct ctx c = { .tgid = tgid, .maps = maps };
+	struct ctx c = { .tgid = tgid };
 	struct walk_request rq = { .tgid = tgid, .i386 = i386,
 				   .max = max < UNWIND_MAX ? max : UNWIND_MAX };
 	_cleanup_close_ int mem = -1;
@@ -844,12 +853,25 @@ static int take_stack(pid_t tgid, pid_t tid, bool i386, struct frame *frames, si
 		return -errno;
 	}
 	rq.mem = mem;
-	rc = unwind_child_walk(&rq, walked, &n, &why);
-	c.n_maps = read_maps(tgid, maps, ARRAY_SIZE(maps), &hash);
+	if (!shared_maps) {
+		void *p = mmap(NULL, MAX_MAPS * sizeof(*shared_maps), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED) {
+			*ret_why = "out of memory";
+			return -ENOMEM;
+		}
+		shared_maps = p;
+	}
+	c.maps = shared_maps;
+	c.n_maps = read_maps(tgid, shared_maps, MAX_MAPS, &hash);
 	if (c.n_maps == 0) {
 		*ret_why = "process is gone";
 		return -ESRCH;
 	}
+	rq.n_maps = (uint32_t)c.n_maps;
+	rq.maps_hash = hash;
+	rc = unwind_child_walk(&rq, walked, &n, &why);
 	for (size_t i = 0; i < n; i++) {
 		caller[i] = walked[i].caller != 0;
 		place_frame(&c, walked[i].pc, caller[i], &frames[i]);
