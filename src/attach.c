@@ -240,7 +240,6 @@ static void on_stop(struct attacher *a, pid_t pid, int status)
 		/* A non-leader that execs takes over the leader's tid (ptrace(2)). */
 		if (ptrace(PTRACE_GETEVENTMSG, pid, 0L, &msg) == 0 && (pid_t)msg != pid)
 			taskset_remove(&a->tasks, (pid_t)msg);
-		unwind_forget(pid);
 		resume(pid, 0);
 		return;
 	case PTRACE_EVENT_STOP:
@@ -405,7 +404,6 @@ int attach_run(const struct settings *s, struct report *r, struct summary *ret,
 			if (WIFEXITED(status) || WIFSIGNALED(status)) {
 				read_signals(&a);
 				taskset_remove(&a.tasks, pid);
-				unwind_forget(pid);
 			} else if (WIFSTOPPED(status)) {
 				on_stop(&a, pid, status);
 			}

@@ -111,26 +111,41 @@ static void preload_note(struct engine *en, pid_t tid, const char *syscall, bool
 		compare_kernel(en->cmp, tracee_tgid(tid), tid, syscall, i386, d, v, action);
 }
 
-/* Reports the n leaking destinations (or the denied call) with the thread's stack. */
+/*
+ * Reports the n leaking destinations (or the denied call what): with found, as found,
+ * before the thread's stack is taken; else the same leaks completed, with the stack in l,
+ * and counted. The leaks found are kept here until they are completed, which the
+ * mechanisms do before they read the next call.
+ */
 static void report_leaks(struct engine *en, pid_t tid, const char *syscall, bool i386,
 			 const char *what, size_t n, const struct dest *dests,
-			 const struct ruling *v, const struct leaker *l)
+			 const struct ruling *v, const struct leaker *l, bool found)
 {
 	static const struct dest none;
+	static struct leak_event events[CALL_MAX_DESTS];
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && i < ARRAY_SIZE(events); i++) {
 		const struct dest *d = what ? &none : &dests[i];
 		bool probe = v[i].kind == VK_PROBE_REPORTED;
-		struct leak_event e = {
-			.pid = l->tgid, .tid = tid, .comm = l->comm, .exe = l->exe,
-			.syscall = syscall, .kind = v[i].leak, .probe_only = probe, .call = what,
-			.arch = i386 ? "i386" : "x86_64",
-			.dest = d, .transport = sock_transport(&l->sock, d->ep.family),
-			.rule = v[i].rule, .action = v[i].act,
-			.frames = l->frames, .n_frames = l->n_frames, .stack_why = l->stack_why,
-			.core = l->core[0] ? l->core : NULL, .core_why = l->core_why,
-		};
-		report_leak(en->r, &e);
+		struct leak_event *e = &events[i];
+
+		if (found) {
+			*e = (struct leak_event){
+				.pid = l->tgid, .tid = tid, .comm = l->comm, .exe = l->exe,
+				.syscall = syscall, .kind = v[i].leak, .probe_only = probe,
+				.call = what, .arch = i386 ? "i386" : "x86_64", .dest = d,
+				.transport = sock_transport(&l->sock, d->ep.family),
+				.rule = v[i].rule, .action = v[i].act,
+			};
+			report_leak_found(en->r, e);
+			continue;
+		}
+		e->frames = l->frames;
+		e->n_frames = l->n_frames;
+		e->stack_why = l->stack_why;
+		e->core = l->core[0] ? l->core : NULL;
+		e->core_why = l->core_why;
+		report_leak(en->r, e, i == 0);
 		if (probe) {
 			en->sum.probes++;
 			continue;
@@ -150,7 +165,8 @@ void engine_report_tamper(struct engine *en, pid_t pid, const char *syscall, con
 			     .stack_why = en->s->stack ? "no call of the sender's to stop at" : NULL };
 	tracee_comm(pid, l.comm, sizeof(l.comm));
 	tracee_exe(pid, l.exe, sizeof(l.exe));
-	report_leaks(en, pid, syscall, false, what, 1, NULL, &v, &l);
+	report_leaks(en, pid, syscall, false, what, 1, NULL, &v, &l, true);
+	report_leaks(en, pid, syscall, false, what, 1, NULL, &v, &l, false);
 	if (v.act == ACTION_KILL && !en->killing) {
 		en->killing = true;
 		en->ops->kill_tree(en);
@@ -183,8 +199,11 @@ static size_t collect_reported(const struct call *c, const struct judgement *j,
 static void pending_finish(struct engine *en, struct pending *p, long result)
 {
 	if (p->n) {
+		report_leaks(en, p->t.tid, p->syscall, p->i386, NULL, p->n, p->dests, p->v, p->l,
+			     true);
 		en->ops->answer_leak(en, &p->t, result, false, p->l);
-		report_leaks(en, p->t.tid, p->syscall, p->i386, NULL, p->n, p->dests, p->v, p->l);
+		report_leaks(en, p->t.tid, p->syscall, p->i386, NULL, p->n, p->dests, p->v, p->l,
+			     false);
 	} else {
 		en->ops->answer(en, &p->t, result, false);
 	}
@@ -305,21 +324,22 @@ static void redirect_auth(const struct engine *en, pid_t tgid, char *user, char 
 	}
 }
 
-/* Answers a leaking call now (result, or cont), taking the stack, and reports it. */
+/* Answers a leaking call now (result, or cont), taking the stack; reports it first, and
+ * again completed with the stack. */
 static void answer_leak_now(struct engine *en, const struct ticket *t, const struct call *c,
 			    const struct judgement *j, struct leaker *l, long result, bool cont)
 {
 	static struct dest dests[CALL_MAX_DESTS];
 	static struct ruling v[CALL_MAX_DESTS];
-	size_t k;
+	const char *what = j->outcome == OUTCOME_DENY ? c->what : NULL;
+	size_t k = what ? 1 : collect_reported(c, j, dests, v);
+	const struct ruling *rulings = what ? j->v : v;
 
+	report_leaks(en, t->tid, c->def->name, c->abi == ABI_I386, what, k, dests, rulings, l,
+		     true);
 	en->ops->answer_leak(en, t, result, cont, l);
-	if (j->outcome == OUTCOME_DENY) {
-		report_leaks(en, t->tid, c->def->name, c->abi == ABI_I386, c->what, 1, NULL, j->v, l);
-		return;
-	}
-	k = collect_reported(c, j, dests, v);
-	report_leaks(en, t->tid, c->def->name, c->abi == ABI_I386, NULL, k, dests, v, l);
+	report_leaks(en, t->tid, c->def->name, c->abi == ABI_I386, what, k, dests, rulings, l,
+		     false);
 }
 
 void engine_call(struct engine *en, const struct ticket *t, struct call *c)

@@ -72,7 +72,7 @@ int json_leak_read(const struct json *obj, struct json_leak *ret, const char **r
 		*ret_why = "not a report object (no \"event\")";
 		return -EINVAL;
 	}
-	if (strcmp(event, "leak") != 0)
+	if (strcmp(event, "leak") != 0 && strcmp(event, "leak_found") != 0)
 		return 0;
 	kind = json_get_string(obj, "kind");
 	time = json_get_string(obj, "time");
@@ -83,6 +83,10 @@ int json_leak_read(const struct json *obj, struct json_leak *ret, const char **r
 	}
 	if (!time) {
 		*ret_why = "a leak without a \"time\"";
+		return -EINVAL;
+	}
+	if (json_get_u64(obj, "seq", &l.seq) == -EINVAL) {
+		*ret_why = "a leak whose \"seq\" is not a number";
 		return -EINVAL;
 	}
 	if (site && site_id_parse(site, &l.leak.id) < 0) {
@@ -117,7 +121,7 @@ int json_leak_read(const struct json *obj, struct json_leak *ret, const char **r
 	l.leak.exe = json_get_string(obj, "exe");
 	*ret = l;
 	ret->leak.dest = ret->dest;
-	return 1;
+	return strcmp(event, "leak") == 0 ? 1 : 2;
 }
 
 void json_leak_free(struct json_leak *l)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fdpass.h"
 #include "netns.h"
 
 int netns_write_file(const char *path, const char *text)
@@ -59,23 +60,9 @@ struct listener_msg {
 /* Sends one message, with the descriptor fd when it is not -1. */
 static int send_listener(int sock, int fd, enum listener_kind kind, size_t index)
 {
-	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control = { 0 };
 	struct listener_msg m = { kind, (uint32_t)index };
-	struct iovec iov = { &m, sizeof(m) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-			      .msg_controllen = sizeof(control.buf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 
-	if (fd < 0) {
-		msg.msg_control = NULL;
-		msg.msg_controllen = 0;
-		return sendmsg(sock, &msg, 0) < 0 ? -errno : 0;
-	}
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) < 0 ? -errno : 0;
+	return fd_send(sock, &m, sizeof(m), fd);
 }
 
 /* Puts addr on lo (rtnetlink(7) RTM_NEWADDR), so that the namespace answers for it. */
@@ -225,19 +212,14 @@ int netns_receive(const struct netns_plan *plan, int sock, struct netns_dns *ret
 	for (size_t i = 0; i < NETNS_MAX_NAMESERVERS; i++)
 		ret_dns->udp[i] = ret_dns->tcp[i] = -1;
 	for (;;) {
-		union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
 		struct listener_msg m;
-		struct iovec iov = { &m, sizeof(m) };
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-				      .msg_controllen = sizeof(control.buf) };
-		struct cmsghdr *c;
 		int fd = -1;
 
-		if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != sizeof(m))
+		if (fd_recv(sock, &m, sizeof(m), &fd) != sizeof(m)) {
+			if (fd >= 0)
+				close(fd);
 			break; /* the child closed its end: all sockets are here */
-		c = CMSG_FIRSTHDR(&msg);
-		if (c && c->cmsg_type == SCM_RIGHTS)
-			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+		}
 		if (m.kind == LISTENER_UNAVAILABLE) {
 			*ret_unavailable = -(int)m.index;
 		} else if (m.kind == LISTENER_NETNS && fd >= 0) {

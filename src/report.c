@@ -185,21 +185,27 @@ static void json_stack(FILE *f, const struct frame *frames, int n_frames)
 	fputc(']', f);
 }
 
+/*
+ * The JSON object of e: with site NULL, the "leak_found" ("probe_found") object written
+ * before the stack is taken, without what the stack gives; else the "leak" ("probe")
+ * object that completes it, with its site and stack. Both carry e->seq.
+ */
 static void leak_json(FILE *f, const struct leak_event *e, const char *site, const char *time)
 {
 	char fam[16], addr[ENDPOINT_STRLEN];
 	const struct endpoint *ep = &e->dest->ep;
 
-	fputs(e->probe_only ? "{\"event\":\"probe\"," : "{\"event\":\"leak\",", f);
+	fprintf(f, "{\"event\":\"%s%s\",", e->probe_only ? "probe" : "leak", site ? "" : "_found");
 	json_time_of(f, time);
-	fprintf(f, ",\"action\":\"%s\",\"pid\":%d,\"tid\":%d,\"comm\":",
+	fprintf(f, ",\"seq\":%lu,\"action\":\"%s\",\"pid\":%d,\"tid\":%d,\"comm\":", e->seq,
 		e->probe_only ? "neutralised" : action_past(e->action), e->pid, e->tid);
 	json_string(f, e->comm);
 	fputs(",\"exe\":", f);
 	json_string(f, e->exe);
-	fprintf(f, ",\"syscall\":\"%s\",\"kind\":\"%s\",\"site\":\"%s\",\"arch\":\"%s\","
-		"\"transport\":\"%s\",\"rule\":", e->syscall, leak_kind_name(e->kind), site, e->arch,
-		e->transport);
+	fprintf(f, ",\"syscall\":\"%s\",\"kind\":\"%s\",", e->syscall, leak_kind_name(e->kind));
+	if (site)
+		fprintf(f, "\"site\":\"%s\",", site);
+	fprintf(f, "\"arch\":\"%s\",\"transport\":\"%s\",\"rule\":", e->arch, e->transport);
 	json_string(f, e->rule);
 	if (e->call) {
 		fputs(",\"call\":", f);
@@ -220,6 +226,11 @@ static void leak_json(FILE *f, const struct leak_event *e, const char *site, con
 		} else {
 			fputs("null,\"port\":null", f);
 		}
+	}
+	if (!site) {
+		fputs("}\n", f);
+		fflush(f);
+		return;
 	}
 	if (e->stack_why) {
 		fputs(",\"stack_error\":", f);
@@ -298,12 +309,12 @@ static void frame_line(FILE *out, int i, const struct frame *f)
 	report_printf(out, " from %s\n", f->module[0] ? f->module : "[anonymous]");
 }
 
-void report_leak(struct report *r, const struct leak_event *e)
+void report_leak_found(struct report *r, struct leak_event *e)
 {
-	char where[ENDPOINT_STRLEN], time[SITE_TIME_STRLEN], site[SITE_ID_STRLEN];
+	char where[ENDPOINT_STRLEN];
 
-	now_iso(time);
-	site_id_format(leak_site(r, e, time), site);
+	e->seq = ++r->seq;
+	now_iso(e->time);
 	if (e->probe_only)
 		report_printf(r->out, "sockstrace: route probe neutralised (not counted): pid %d",
 			      e->pid);
@@ -312,28 +323,39 @@ void report_leak(struct report *r, const struct leak_event *e)
 	if (e->tid != e->pid)
 		report_printf(r->out, " tid %d", e->tid);
 	if (e->call) {
-		report_printf(r->out, " (%s) %s [%s, %s] [site %s]\n", e->comm, e->call,
-			      leak_kind_name(e->kind), e->arch, site);
+		report_printf(r->out, " (%s) %s [%s, %s]\n", e->comm, e->call,
+			      leak_kind_name(e->kind), e->arch);
 	} else {
 		if (e->dest->error)
 			snprintf(where, sizeof(where), "%s", dest_problem(e->dest));
 		else
 			endpoint_format(&e->dest->ep, where, sizeof(where));
-		report_printf(r->out, " (%s) %s(%s) [%s, %s]%s [site %s]\n", e->comm, e->syscall,
+		report_printf(r->out, " (%s) %s(%s) [%s, %s]%s\n", e->comm, e->syscall,
 			      where, e->transport, e->arch,
-			      e->kind == KIND_ROUTE_PROBE ? " (route probe, no data sent)" : "", site);
+			      e->kind == KIND_ROUTE_PROBE ? " (route probe, no data sent)" : "");
 	}
-	for (int i = 0; i < e->n_frames; i++)
-		frame_line(r->out, i, &e->frames[i]);
-	if (e->stack_why)
-		report_printf(r->out, "    (no stack: %s)\n", e->stack_why);
-	if (e->core)
-		report_printf(r->out, "    (core dump: %s)\n", e->core);
-	if (e->core_why)
-		report_printf(r->out, "    (no core dump: %s)\n", e->core_why);
 	fflush(r->out);
 	if (r->json)
-		leak_json(r->json, e, site, time);
+		leak_json(r->json, e, NULL, e->time);
+}
+
+void report_leak(struct report *r, const struct leak_event *e, bool stack_lines)
+{
+	char site[SITE_ID_STRLEN];
+
+	site_id_format(leak_site(r, e, e->time), site);
+	for (int i = 0; stack_lines && i < e->n_frames; i++)
+		frame_line(r->out, i, &e->frames[i]);
+	if (stack_lines && e->stack_why)
+		report_printf(r->out, "    (no stack: %s)\n", e->stack_why);
+	if (stack_lines && e->core)
+		report_printf(r->out, "    (core dump: %s)\n", e->core);
+	if (stack_lines && e->core_why)
+		report_printf(r->out, "    (no core dump: %s)\n", e->core_why);
+	report_printf(r->out, "    [site %s]\n", site);
+	fflush(r->out);
+	if (r->json)
+		leak_json(r->json, e, site, e->time);
 }
 
 void report_allowed(struct report *r, pid_t tid, const char *syscall, const struct endpoint *ep,

@@ -13,6 +13,8 @@
 
 /* One leak, as reported. */
 struct leak_event {
+	unsigned long seq;          /* its number in the run, set by report_leak_found() */
+	char time[SITE_TIME_STRLEN]; /* when it was found, set by report_leak_found() */
 	pid_t pid;                  /* thread group of the leaking thread */
 	pid_t tid;                  /* the leaking thread */
 	const char *comm;           /* its /proc comm */
@@ -58,13 +60,24 @@ struct report {
 	struct sites sites;   /* the leaks grouped by site, for the summary and CI formats */
 	struct outfile junit; /* --junit: FILE.tmp, renamed at the end; .f NULL when none */
 	struct outfile sarif; /* --sarif: the same */
+	unsigned long seq;    /* the last leak_event.seq given */
 };
 
 /* Opens the outputs named in s (--junit and --sarif as FILE.tmp). Returns 0, or -errno
  * with a message in err. */
 int report_open(struct report *r, const struct settings *s, char *err, size_t errlen);
-/* A leak: its lines, its JSON object, and its count at its site. */
-void report_leak(struct report *r, const struct leak_event *e);
+/*
+ * A leak found, before anything is done that could take long or hang (its stack): its
+ * line, without the site (which its stack decides), flushed, and its "leak_found" JSON
+ * object (of its destination and rule, no stack). Sets e->seq and e->time.
+ */
+void report_leak_found(struct report *r, struct leak_event *e);
+/*
+ * The same leak (e->seq and e->time kept) with its stack taken: with stack_lines (the first leak of its
+ * call: the leaks of one call share a stack), the stack's lines and notes; then its
+ * "[site ID]" line, its "leak" JSON object, and its count at its site.
+ */
+void report_leak(struct report *r, const struct leak_event *e, bool stack_lines);
 /* With verbose only: one line for an allowed destination. */
 void report_allowed(struct report *r, pid_t tid, const char *syscall, const struct endpoint *ep,
 		    const char *rule);

@@ -52,9 +52,66 @@ static void usage(FILE *f)
 	      "2 bad usage or an output not written. See sockstrace-report(1).\n", f);
 }
 
-/* Adds the leak on one line of name to t. Returns 0, or -1 after a warning. */
-static int read_line(struct sites *t, const char *name, unsigned long lineno, const char *line,
-		     size_t len)
+/* A "leak_found" object of the report being read, waiting for the "leak" that completes it. */
+struct found {
+	struct json v;      /* its parsed line, which l points into */
+	struct json_leak l; /* the leak */
+};
+
+/* The leaks found and not completed yet in one report. */
+struct founds {
+	struct found *v; /* allocated */
+	size_t n, cap;   /* in use, allocated */
+};
+
+/* Adds a leak to t, with a warning when it cannot be grouped. l may have moved since it
+ * was read: its destination is pointed to again. */
+static void add_leak(struct sites *t, struct json_leak *l, const char *name,
+		     unsigned long lineno)
+{
+	l->leak.dest = l->dest;
+	if (sites_add(t, &l->leak) < 0)
+		fprintf(stderr, "sockstrace-report: %s:%lu: out of memory: counted, not "
+			"grouped\n", name, lineno);
+}
+
+/* Drops the leak found with number seq, which its "leak" object completes. */
+static void found_complete(struct founds *f, uint64_t seq)
+{
+	for (size_t i = 0; seq && i < f->n; i++)
+		if (f->v[i].l.seq == seq) {
+			json_leak_free(&f->v[i].l);
+			json_free(&f->v[i].v);
+			f->v[i] = f->v[--f->n];
+			return;
+		}
+}
+
+/* Keeps a leak found until its "leak" object comes (the parsed line v is taken); counts
+ * it now when there is no memory to keep it. */
+static void found_keep(struct founds *f, struct sites *t, struct json *v, struct json_leak *l,
+		       const char *name, unsigned long lineno)
+{
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? 2 * f->cap : 16;
+		struct found *nv = realloc(f->v, cap * sizeof(*nv));
+
+		if (!nv) {
+			add_leak(t, l, name, lineno);
+			json_leak_free(l);
+			json_free(v);
+			return;
+		}
+		f->v = nv;
+		f->cap = cap;
+	}
+	f->v[f->n++] = (struct found){ .v = *v, .l = *l };
+}
+
+/* Adds the leak on one line of name to t (a leak found waits in f for its completion).
+ * Returns 0, or -1 after a warning. */
+static int read_line(struct sites *t, struct founds *f, const char *name, unsigned long lineno,
+		     const char *line, size_t len)
 {
 	struct json v;
 	struct json_leak l;
@@ -72,10 +129,13 @@ static int read_line(struct sites *t, const char *name, unsigned long lineno, co
 		return -1;
 	}
 	rc = json_leak_read(&v, &l, &why);
-	if (rc > 0) {
-		if (sites_add(t, &l.leak) < 0)
-			fprintf(stderr, "sockstrace-report: %s:%lu: out of memory: counted, not "
-				"grouped\n", name, lineno);
+	if (rc == 2) {
+		found_keep(f, t, &v, &l, name, lineno);
+		return 0;
+	}
+	if (rc == 1) {
+		found_complete(f, l.seq);
+		add_leak(t, &l, name, lineno);
 		json_leak_free(&l);
 	} else if (rc < 0) {
 		fprintf(stderr, "sockstrace-report: %s:%lu: %s; skipped\n", name, lineno,
@@ -85,11 +145,13 @@ static int read_line(struct sites *t, const char *name, unsigned long lineno, co
 	return rc < 0 ? -1 : 0;
 }
 
-/* Reads every line of one report. Returns how many lines were bad (a file that cannot
- * be opened or read counts as one). */
+/* Reads every line of one report. A leak found that no "leak" object completes (the run
+ * ended while its stack was taken) is counted, without a stack. Returns how many lines were
+ * bad (a file that cannot be opened or read counts as one). */
 static unsigned long read_report(struct sites *t, const char *name)
 {
 	FILE *f = strcmp(name, "-") == 0 ? stdin : fopen(name, "re");
+	struct founds found = { 0 };
 	unsigned long lineno = 0, bad = 0;
 	char *line = NULL;
 	size_t cap = 0;
@@ -109,7 +171,7 @@ static unsigned long read_report(struct sites *t, const char *name)
 			fprintf(stderr, "sockstrace-report: %s:%lu: longer than %u bytes; skipped\n",
 				name, lineno, LINE_MAX_BYTES);
 			bad++;
-		} else if (read_line(t, name, lineno, line, (size_t)len) < 0) {
+		} else if (read_line(t, &found, name, lineno, line, (size_t)len) < 0) {
 			bad++;
 		}
 	}
@@ -117,6 +179,12 @@ static unsigned long read_report(struct sites *t, const char *name)
 		fprintf(stderr, "sockstrace-report: %s: read error after line %lu\n", name, lineno);
 		bad++;
 	}
+	for (size_t i = 0; i < found.n; i++) {
+		add_leak(t, &found.v[i].l, name, lineno);
+		json_leak_free(&found.v[i].l);
+		json_free(&found.v[i].v);
+	}
+	free(found.v);
 	free(line);
 	if (f != stdin)
 		fclose(f);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fdpass.h"
 #include "config.h"
 #include "dnsproxy.h"
 #include "spawn.h"
@@ -73,46 +74,19 @@ static int export_filter(scmp_filter_ctx ctx, struct sock_fprog *ret)
 /* Sends fd (or, with fd -1, the int value) over the start-up socket. */
 static int send_fd(int sock, int fd, int value)
 {
-	char buf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = &value, .iov_len = sizeof(value) };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (fd >= 0) {
-		struct cmsghdr *cm;
-
-		m.msg_control = buf;
-		m.msg_controllen = sizeof(buf);
-		cm = CMSG_FIRSTHDR(&m);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &m, MSG_NOSIGNAL) < 0 ? -errno : 0;
+	return fd_send(sock, &value, sizeof(value), fd);
 }
 
 /* Receives one message of send_fd(): *ret_fd the descriptor or -1, *ret_value the int.
  * Returns 0, -EPIPE when every sender is gone, or -errno. */
 static int recv_fd(int sock, int *ret_fd, int *ret_value)
 {
-	char buf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = ret_value, .iov_len = sizeof(*ret_value) };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
-			    .msg_controllen = sizeof(buf) };
-	struct cmsghdr *cm;
-	ssize_t n;
+	ssize_t n = fd_recv(sock, ret_value, sizeof(*ret_value), ret_fd);
 
-	*ret_fd = -1;
-	do
-		n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	if (n == 0)
 		return -EPIPE;
-	for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-			memcpy(ret_fd, CMSG_DATA(cm), sizeof(int));
 	return n == sizeof(int) ? 0 : -EPROTO;
 }
 

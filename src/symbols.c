@@ -30,19 +30,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "sandbox.h"
 #include "symbols.h"
 
 /* libstdc++'s demangler (the Itanium C++ ABI, section 3.4), declared in <cxxabi.h> for C++
@@ -288,75 +285,14 @@ static size_t name_addr(Dwfl_Module *mod, Dwarf_Addr addr, bool caller, struct r
 	return n;
 }
 
-/* Closes every descriptor but those in keep (n, sorted ascending). */
-static void close_others(const int *keep, size_t n)
-{
-	unsigned from = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if ((unsigned)keep[i] > from)
-			close_range(from, (unsigned)keep[i] - 1, 0);
-		from = (unsigned)keep[i] + 1;
-	}
-	close_range(from, ~0u, 0);
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
-}
-
-/*
- * The child's seccomp filter: reading files and memory management, writing to out,
- * leaving; anything else fails with EPERM and does nothing. Files open read-only only
- * (openat(2): O_ACCMODE, O_CREAT, O_TRUNC clear), memory is never mapped executable.
- */
-static int sandbox(int out)
-{
-	static const char *const plain[] = {
-		"read", "pread64", "readv", "close", "fstat", "newfstatat", "stat", "lstat",
-		"statx", "lseek", "munmap", "mremap", "brk", "madvise", "exit", "exit_group",
-		"rt_sigreturn", "rt_sigprocmask", "futex", "readlink", "readlinkat", "getcwd",
-		"access", "faccessat", "faccessat2", "fcntl", "getpid", "gettid", "dup",
-	};
-	/* Calls allowed when (argument & mask) == 0. */
-	static const struct { const char *name; unsigned arg; uint64_t mask; } clear[] = {
-		{ "openat", 2, O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND },
-		{ "open", 1, O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND },
-		{ "mmap", 2, PROT_EXEC },
-		{ "mprotect", 2, PROT_EXEC },
-	};
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
-	int rc = ctx ? 0 : -ENOMEM;
-
-	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(plain); i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, seccomp_syscall_resolve_name(plain[i]),
-				      0);
-	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(clear); i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
-				      seccomp_syscall_resolve_name(clear[i].name), 1,
-				      SCMP_CMP64(clear[i].arg, SCMP_CMP_MASKED_EQ, clear[i].mask, 0));
-	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
-				      SCMP_A0_64(SCMP_CMP_EQ, (uint64_t)out));
-	if (rc == 0)
-		rc = seccomp_load(ctx);
-	if (ctx)
-		seccomp_release(ctx);
-	return rc;
-}
-
 /* The child: confines itself, then names the frames of todo, in order, into out. */
 static void __attribute__((noreturn))
 child_main(int out, const struct sym_module *mods, size_t n_mods, const struct sym_query *q,
 	   const struct frame *in, size_t n, const bool *todo)
 {
-	static const int reset[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXCPU };
-	const struct rlimit cpu = { CPU_SECONDS, CPU_SECONDS + 1 }, none = { 0, 0 };
-	struct rlimit as = { CHILD_AS, CHILD_AS };
-	unsigned long long pages = 0;
-	FILE *statm;
 	int keep[SYM_MAX_MODULES + 1];
+	struct sandbox sb = { .keep = keep, .n_keep = n_mods + 1, .out = out,
+			      .cpu_seconds = CPU_SECONDS, .extra_as = CHILD_AS };
 	Dwfl_Module *dmods[SYM_MAX_MODULES] = { 0 };
 	bool reported[SYM_MAX_MODULES] = { 0 };
 	char *path = debuginfo_path;
@@ -369,25 +305,11 @@ child_main(int out, const struct sym_module *mods, size_t n_mods, const struct s
 	Dwfl *dwfl;
 	struct record r[MAX_DEPTH];
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	for (size_t i = 0; i < ARRAY_SIZE(reset); i++)
-		signal(reset[i], SIG_DFL);
 	keep[0] = out;
 	for (size_t i = 0; i < n_mods; i++)
 		keep[i + 1] = mods[i].fd;
-	qsort(keep, n_mods + 1, sizeof(int), cmp_int);
-	close_others(keep, n_mods + 1);
 	unsetenv("DEBUGINFOD_URLS");
-	/* The address space is counted from what the tracer already has (a sanitizer's
-	 * shadow memory alone is terabytes): proc(5), /proc/PID/statm, size in pages. */
-	statm = fopen("/proc/self/statm", "re");
-	if (statm && fscanf(statm, "%llu", &pages) == 1)
-		as.rlim_cur = as.rlim_max = CHILD_AS + pages * (unsigned long long)getpagesize();
-	if (statm)
-		fclose(statm);
-	if (setrlimit(RLIMIT_CPU, &cpu) < 0 || setrlimit(RLIMIT_AS, &as) < 0 ||
-	    setrlimit(RLIMIT_FSIZE, &none) < 0 || setrlimit(RLIMIT_CORE, &none) < 0 ||
-	    sandbox(out) < 0)
+	if (sandbox_enter(&sb) < 0)
 		_exit(2);
 	if (symbols_child_hook)
 		symbols_child_hook(out, 1);

@@ -1,9 +1,9 @@
 /*
- * Call stacks of stopped tracee threads, with libunwind-ptrace.
+ * Call stacks of stopped tracee threads: libunwind on the tracee's own unwind information,
+ * in a child process (unwind-child.c), under a deadline.
  *
- * libunwind does the unwinding (CFI interpretation, register rules, stepping); it reads
- * tracee memory and registers through libunwind-ptrace's accessors. Three things are ours,
- * all through libunwind's accessor interface:
+ * libunwind does the unwinding (CFI interpretation, register rules, stepping) through its
+ * accessor interface, all of it ours:
  * - Unwind info. A default `gcc -static` link has .eh_frame but no .eh_frame_hdr (gcc
  *   passes --eh-frame-hdr only to dynamic links), where libunwind finds nothing. And
  *   libunwind-ptrace's own ELF readers (_UPT_find_proc_info, _UPT_get_proc_name) trust
@@ -11,21 +11,27 @@
  *   fine crashes the tracer. So find_proc_info() builds the search table of each mapped
  *   file's .eh_frame with bounds-checked code (ehframe.c), once per file, and hands it to
  *   libunwind's dwarf_search_unwind_table(), which reads it through access_mem() at a fake
- *   address. (libunwind needs this table even for a static binary; libdwfl could read the
- *   same CFI, but only in the sandboxed child of symbols.c, which would then have to step.)
+ *   address.
+ * - Memory and registers: the registers the tracer took at the thread's ptrace stop, and
+ *   pread() on the /proc/TGID/mem descriptor it opened.
  * - Code with no CFI at all (JIT code, hand-written assembly, Go) is left by the frame
  *   pointer chain, and DWARF unwinding resumes from the caller it finds.
- * Frames are named afterwards, all at once, by symbols.c (libdwfl in a sandboxed child):
- * the unwinder only says where each pc is (module, module offset, whether it is a return
- * address).
- * 32-bit tracees have no libunwind here (it is built for one target): unwind_stack32()
- * follows their frame pointer chain.
+ * The CFI is the tracee's: a CFA expression can loop (DW_OP_skip backwards) inside one
+ * unw_step(), where no step counter can stop it. So the stepping (unwind_walk()) runs in
+ * unwind-child.c's sandboxed child, which the tracer kills past UNWIND_DEADLINE_MS; the
+ * frames found until then are kept, and a file whose unwind info timed out (or crashed the
+ * child) is then unwound by its frame pointers only.
+ * Frames are named afterwards in the tracer, all at once, by symbols.c (libdwfl in its own
+ * sandboxed child): the walk only says where each pc is and whether it is a return address.
+ * 32-bit tracees have no libunwind here (it is built for one target): their frame pointer
+ * chain is followed, in the child too (it reads tracee memory, which may never answer).
  */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libunwind-ptrace.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +46,7 @@
 #include "cleanup.h"
 #include "ehframe.h"
 #include "symbols.h"
+#include "unwind-child.h"
 #include "unwind.h"
 
 /* Exported by libunwind (_Ux86_64_dwarf_search_unwind_table in libunwind-x86_64.so, which
@@ -79,6 +86,16 @@ struct space {
 static struct space spaces[32];
 static size_t next_victim;
 
+/* A file whose unwind info timed out or crashed the child: its frames are left by the frame
+ * pointer chain. Marked in the tracer, so that each new child inherits the list. */
+struct bad_file {
+	uint64_t dev, ino;  /* the file; ino 0 for a free slot */
+	char why[384];      /* the reason given for the stack it cut */
+	char before[384];   /* the reason given for the stacks after it */
+};
+static struct bad_file bad[16];
+static size_t next_bad;
+
 /* One line of /proc/PID/maps. */
 struct mapping {
 	uint64_t start, end; /* addresses [start, end) */
@@ -90,6 +107,14 @@ struct mapping {
 	char path[256];      /* file name, "[vdso]", or "" when anonymous or another name */
 };
 
+/* The most mappings of a process that are looked at. */
+#define MAX_MAPS 4096
+
+/* The mappings of the process being unwound: read by the tracer (take_stack()), in memory
+ * it shares with the child (MAP_SHARED, mapped before the first child), which copies them
+ * (unwind_walk()). */
+static struct mapping *shared_maps;
+
 /* Registers of a frame that the cursor restarts from after a frame pointer step. */
 struct regs {
 	uint64_t ip; /* return address - 1: looked up as the call instruction, like libunwind */
@@ -99,8 +124,9 @@ struct regs {
 
 /* The state of one unwind_stack() call, passed to the accessors as their `arg`. */
 struct ctx {
-	void *upt;                    /* libunwind-ptrace's handle on the thread */
 	pid_t tgid;                   /* the thread's process */
+	int mem;                      /* its /proc/TGID/mem (walk_request's) */
+	const struct user_regs_struct *thread; /* the thread's registers at its stop */
 	struct space *space;          /* its cached address space */
 	const struct mapping *maps;   /* its mappings, sorted by address */
 	size_t n_maps;                /* number of maps */
@@ -162,6 +188,15 @@ static const struct mapping *mapping_of(const struct ctx *c, uint64_t addr)
 		else
 			return &c->maps[mid];
 	}
+	return NULL;
+}
+
+/* The bad file mapped at m, or NULL. */
+static const struct bad_file *bad_of(const struct mapping *m)
+{
+	for (size_t i = 0; m && m->ino && i < ARRAY_SIZE(bad); i++)
+		if (bad[i].ino == m->ino && bad[i].dev == m->dev)
+			return &bad[i];
 	return NULL;
 }
 
@@ -246,13 +281,6 @@ static struct space *space_get(pid_t tgid, const struct mapping *maps, size_t n_
 	s->tgid = tgid;
 	s->maps_hash = maps_hash;
 	return s;
-}
-
-void unwind_forget(pid_t tgid)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(spaces); i++)
-		if (spaces[i].tgid == tgid)
-			space_free(&spaces[i]);
 }
 
 /*
@@ -346,7 +374,8 @@ static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *p
 			  int need_unwind_info, void *arg)
 {
 	struct ctx *c = arg;
-	const struct elf_info *e = ehfile_get(c, mapping_of(c, ip), ip);
+	const struct mapping *m = mapping_of(c, ip);
+	const struct elf_info *e = bad_of(m) ? NULL : ehfile_get(c, m, ip);
 
 	if (e && search_table(c, as, &e->eh, ip, pi, need_unwind_info) >= 0)
 		return 0;
@@ -354,18 +383,29 @@ static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *p
 	return -UNW_ENOINFO;
 }
 
+/* Frees what find_proc_info() had libunwind allocate: libunwind-ptrace's own, which needs
+ * no thread. */
 static void put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
 {
-	struct ctx *c = arg;
-
-	_UPT_put_unwind_info(as, pi, c->upt);
+	(void)arg;
+	_UPT_put_unwind_info(as, pi, NULL);
 }
 
+/* No dynamically registered unwind info (_U_dyn_register): libunwind-ptrace finds none on
+ * x86_64 either. */
 static int get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *dilap, void *arg)
 {
-	struct ctx *c = arg;
+	(void)as;
+	(void)dilap;
+	(void)arg;
+	return -UNW_ENOINFO;
+}
 
-	return _UPT_get_dyn_info_list_addr(as, dilap, c->upt);
+/* Reads len bytes of tracee memory at addr; false when it cannot. */
+static bool peek(const struct ctx *c, uint64_t addr, void *buf, size_t len)
+{
+	return addr <= (uint64_t)INT64_MAX - len &&
+	       pread(c->mem, buf, len, (off_t)addr) == (ssize_t)len;
 }
 
 /* Tracee memory, read-only; and the search table during search_table(). */
@@ -385,8 +425,29 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 		       len < sizeof(*val) ? len : sizeof(*val));
 		return 0;
 	}
-	return _UPT_access_mem(as, addr, val, 0, c->upt);
+	return peek(c, addr, val, sizeof(*val)) ? 0 : -UNW_EINVAL;
 }
+
+/* Where libunwind's x86_64 registers are in the kernel's struct user_regs_struct. */
+static const size_t reg_offset[] = {
+	[UNW_X86_64_RAX] = offsetof(struct user_regs_struct, rax),
+	[UNW_X86_64_RDX] = offsetof(struct user_regs_struct, rdx),
+	[UNW_X86_64_RCX] = offsetof(struct user_regs_struct, rcx),
+	[UNW_X86_64_RBX] = offsetof(struct user_regs_struct, rbx),
+	[UNW_X86_64_RSI] = offsetof(struct user_regs_struct, rsi),
+	[UNW_X86_64_RDI] = offsetof(struct user_regs_struct, rdi),
+	[UNW_X86_64_RBP] = offsetof(struct user_regs_struct, rbp),
+	[UNW_X86_64_RSP] = offsetof(struct user_regs_struct, rsp),
+	[UNW_X86_64_R8] = offsetof(struct user_regs_struct, r8),
+	[UNW_X86_64_R9] = offsetof(struct user_regs_struct, r9),
+	[UNW_X86_64_R10] = offsetof(struct user_regs_struct, r10),
+	[UNW_X86_64_R11] = offsetof(struct user_regs_struct, r11),
+	[UNW_X86_64_R12] = offsetof(struct user_regs_struct, r12),
+	[UNW_X86_64_R13] = offsetof(struct user_regs_struct, r13),
+	[UNW_X86_64_R14] = offsetof(struct user_regs_struct, r14),
+	[UNW_X86_64_R15] = offsetof(struct user_regs_struct, r15),
+	[UNW_X86_64_RIP] = offsetof(struct user_regs_struct, rip),
+};
 
 /* The thread's registers, read-only; or those of a frame found by the frame pointer. */
 static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, int write,
@@ -411,19 +472,21 @@ static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, in
 			return -UNW_EBADREG; /* unknown in a frame found by its frame pointer */
 		}
 	}
-	return _UPT_access_reg(as, reg, val, 0, c->upt);
+	if (reg < 0 || (size_t)reg >= ARRAY_SIZE(reg_offset))
+		return -UNW_EBADREG;
+	memcpy(val, (const char *)c->thread + reg_offset[reg], sizeof(*val));
+	return 0;
 }
 
+/* No floating-point registers: x86_64 CFI never needs them to step. */
 static int access_fpreg(unw_addr_space_t as, unw_regnum_t reg, unw_fpreg_t *val, int write,
 			void *arg)
 {
-	struct ctx *c = arg;
-
-	if (write)
-		return -UNW_EREADONLYREG;
-	if (c->synthetic)
-		return -UNW_EBADREG;
-	return _UPT_access_fpreg(as, reg, val, 0, c->upt);
+	(void)as;
+	(void)reg;
+	(void)val;
+	(void)arg;
+	return write ? -UNW_EREADONLYREG : -UNW_EBADREG;
 }
 
 static int resume(unw_addr_space_t as, unw_cursor_t *c, void *arg)
@@ -446,8 +509,7 @@ static bool fp_step(struct ctx *c, const struct regs *r, struct regs *ret_next)
 	if (r->bp == 0 || r->bp % 8 != 0 || r->bp < r->sp || r->bp - r->sp > FP_MAX_FRAME ||
 	    r->bp > UINT64_MAX - 16)
 		return false;
-	if (_UPT_access_mem(c->space->as, r->bp, &bp, 0, c->upt) < 0 ||
-	    _UPT_access_mem(c->space->as, r->bp + 8, &ra, 0, c->upt) < 0)
+	if (!peek(c, r->bp, &bp, sizeof(bp)) || !peek(c, r->bp + 8, &ra, sizeof(ra)))
 		return false;
 	m = mapping_of(c, ra);
 	if (ra == 0 || !m || !m->exec)
@@ -481,17 +543,14 @@ static void place_frame(const struct ctx *c, uint64_t pc, bool caller, struct fr
 	}
 }
 
-/*
- * Fills f for the cursor's frame. A cursor restarted at a return address - 1 reports the
- * return address, as libunwind does for the frames it steps to.
- */
-static void describe_frame(struct ctx *c, unw_cursor_t *cur, bool restarted, bool caller,
-			   struct frame *f)
+/* The pc of the cursor's frame. A cursor restarted at a return address - 1 reports the
+ * return address, as libunwind does for the frames it steps to. */
+static uint64_t frame_pc(unw_cursor_t *cur, bool restarted)
 {
 	unw_word_t ip = 0;
 
 	unw_get_reg(cur, UNW_REG_IP, &ip);
-	place_frame(c, ip + restarted, caller, f);
+	return ip + restarted;
 }
 
 /*
@@ -564,53 +623,45 @@ static size_t name_frames(const struct ctx *c, struct frame *frames, const bool 
 	return n;
 }
 
-int unwind_stack(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const char **ret_why)
+const char *const unwind_why[] = {
+	"process is gone",
+	"out of memory",
+	"libunwind cannot start unwinding this thread",
+};
+const unsigned unwind_n_whys = ARRAY_SIZE(unwind_why);
+/* Indexes in unwind_why[]. */
+enum { WHY_GONE, WHY_NOMEM, WHY_START };
+
+/* The 64-bit walk: libunwind, and the frame pointer chain where it has no CFI. */
+static int walk64(struct ctx *c, size_t max, void (*emit)(void *arg, uint64_t pc, bool caller),
+		  void *arg, unsigned *ret_why)
 {
-	static struct mapping maps[4096];
-	static bool caller[UNWIND_MAX];
-	struct ctx c = { .tgid = tgid, .maps = maps };
 	unw_cursor_t cur, prev;
-	uint64_t hash;
 	size_t n = 0;
 	bool restarted = false; /* the cursor restarted from a frame pointer step */
 	bool resumed = true;    /* the frame's pc is where it was interrupted, not a return */
 
-	if (max > UNWIND_MAX)
-		max = UNWIND_MAX;
-	c.n_maps = read_maps(tgid, maps, ARRAY_SIZE(maps), &hash);
-	if (c.n_maps == 0) {
-		*ret_why = "process is gone";
-		return -ESRCH;
-	}
-	c.space = space_get(tgid, maps, c.n_maps, hash);
-	c.upt = c.space ? _UPT_create(tid) : NULL;
-	if (!c.upt) {
-		*ret_why = "out of memory";
-		return -ENOMEM;
-	}
-	if (unw_init_remote(&cur, c.space->as, &c) < 0) {
-		_UPT_destroy(c.upt);
-		*ret_why = "libunwind cannot start unwinding this thread";
+	if (unw_init_remote(&cur, c->space->as, c) < 0) {
+		*ret_why = WHY_START;
 		return -EINVAL;
 	}
 	while (n < max) {
 		struct regs r;
 		int step;
 
-		caller[n] = !resumed;
-		describe_frame(&c, &cur, restarted, caller[n], &frames[n]);
+		emit(arg, frame_pc(&cur, restarted), !resumed);
 		n++;
 		if (n == max)
 			break;
 		frame_regs(&cur, &r);
 		prev = cur;
-		c.no_cfi = false;
+		c->no_cfi = false;
 		/* The frame a signal frame returns to was interrupted, not calling. */
 		resumed = unw_is_signal_frame(&cur) > 0;
 		step = unw_step(&cur);
 		restarted = false;
 		/* With CFI, libunwind's answer stands, the end of the stack included. */
-		if (!c.no_cfi && step >= 0) {
+		if (!c->no_cfi && step >= 0) {
 			if (step == 0)
 				break;
 			continue;
@@ -620,44 +671,36 @@ int unwind_stack(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const 
 		if (step > 0 && unw_is_signal_frame(&prev) > 0)
 			continue;
 		resumed = false;
-		if (!fp_step(&c, &r, &c.regs)) {
+		if (!fp_step(c, &r, &c->regs)) {
 			if (step > 0)
 				continue; /* libunwind's guess, then */
 			break;
 		}
-		c.synthetic = true;
-		if (unw_init_remote(&cur, c.space->as, &c) < 0)
+		c->synthetic = true;
+		if (unw_init_remote(&cur, c->space->as, c) < 0)
 			break;
 		restarted = true;
 	}
-	_UPT_destroy(c.upt);
-	return (int)name_frames(&c, frames, caller, n, max, ret_why);
+	return (int)n;
 }
 
 /* Reads a 32-bit word of the tracee at addr; false when it cannot. */
-static bool peek32(pid_t tid, uint64_t addr, uint32_t *ret)
+static bool peek32(const struct ctx *c, uint64_t addr, uint32_t *ret)
 {
-	struct iovec local = { .iov_base = ret, .iov_len = sizeof(*ret) };
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = sizeof(*ret) };
-
-	return addr <= UINT32_MAX - 3 &&
-	       process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof(*ret);
+	return addr <= UINT32_MAX - 3 && peek(c, addr, ret, sizeof(*ret));
 }
 
 /*
  * True when ra looks like a return address: in executable file-backed memory, right after
  * a call instruction (e8 rel32; ff /2 with a register, disp8, disp32 or SIB operand).
  */
-static bool after_call(const struct ctx *c, pid_t tid, uint32_t ra)
+static bool after_call(const struct ctx *c, uint32_t ra)
 {
 	static const unsigned back[] = { 2, 3, 6, 7 };
 	const struct mapping *m = mapping_of(c, ra - 1);
 	uint8_t code[8];
-	struct iovec local = { .iov_base = code, .iov_len = sizeof(code) };
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)(ra - 8), .iov_len = sizeof(code) };
 
-	if (!m || !m->exec || ra < 8 ||
-	    process_vm_readv(tid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(code))
+	if (!m || !m->exec || ra < 8 || !peek(c, ra - 8, code, sizeof(code)))
 		return false;
 	if (code[8 - 5] == 0xe8)
 		return true;
@@ -667,66 +710,192 @@ static bool after_call(const struct ctx *c, pid_t tid, uint32_t ra)
 	return false;
 }
 
-int unwind_stack32(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const char **ret_why)
+/* The 32-bit walk, by the frame pointer chain: the frames of code built without frame
+ * pointers are skipped, but for the innermost (the vDSO and the libc wrapper of the call). */
+static int walk32(const struct ctx *c, size_t max,
+		  void (*emit)(void *arg, uint64_t pc, bool caller), void *arg)
 {
-	static struct mapping maps[4096];
-	static bool caller[UNWIND_MAX];
-	struct ctx c = { .tgid = tgid, .maps = maps };
-	struct user_regs_struct regs;
-	const struct mapping *m;
-	uint32_t pc, sp, bp, w;
-	uint64_t hash;
+	/* A 32-bit task's registers, zero-extended into the 64-bit layout. */
+	uint32_t pc = (uint32_t)c->thread->rip, sp = (uint32_t)c->thread->rsp;
+	uint32_t bp = (uint32_t)c->thread->rbp, w;
+	const struct mapping *m = mapping_of(c, pc);
 	size_t n = 0;
 
-	if (max > UNWIND_MAX)
-		max = UNWIND_MAX;
-	c.n_maps = read_maps(tgid, maps, ARRAY_SIZE(maps), &hash);
-	if (c.n_maps == 0) {
-		*ret_why = "process is gone";
-		return -ESRCH;
-	}
-	if (max == 0)
-		return 0;
-	if (ptrace(PTRACE_GETREGS, tid, 0L, &regs) < 0) {
-		*ret_why = "cannot read the thread's registers";
-		return -errno;
-	}
-	/* A 32-bit task's registers, zero-extended into the 64-bit layout. */
-	pc = (uint32_t)regs.rip;
-	sp = (uint32_t)regs.rsp;
-	bp = (uint32_t)regs.rbp;
-	caller[n] = false;
-	place_frame(&c, pc, false, &frames[n++]);
+	emit(arg, pc, false);
+	n++;
 	/* In __kernel_vsyscall (arch/x86/entry/vdso/vdso32/system_call.S): it pushed ecx,
 	 * edx and ebp, so its return address is 12 bytes above the stack pointer and the
 	 * caller's ebp is the saved one. */
-	m = mapping_of(&c, pc);
-	if (m && m->vdso && n < max && peek32(tid, (uint64_t)sp + 12, &w) && after_call(&c, tid, w) &&
-	    peek32(tid, sp, &bp)) {
-		caller[n] = true;
-		place_frame(&c, w, true, &frames[n++]);
+	if (m && m->vdso && n < max && peek32(c, (uint64_t)sp + 12, &w) && after_call(c, w) &&
+	    peek32(c, sp, &bp)) {
+		emit(arg, w, true);
+		n++;
 		sp += 16;
 	}
 	/* A libc wrapper keeps no frame pointer: its return address is the first one found
 	 * on the stack below the frame pointer, which is still its caller's. */
 	for (uint32_t a = sp; n < max && a < bp && a - sp < FP_SCAN; a += 4)
-		if (peek32(tid, a, &w) && after_call(&c, tid, w)) {
-			caller[n] = true;
-			place_frame(&c, w, true, &frames[n++]);
+		if (peek32(c, a, &w) && after_call(c, w)) {
+			emit(arg, w, true);
+			n++;
 			break;
 		}
 	/* Then the frame pointer chain: the saved ebp at [ebp], the return address at
 	 * [ebp + 4]; it must climb the stack, in steps smaller than FP_MAX_FRAME. */
 	while (n < max && bp != 0 && bp % 4 == 0 && bp >= sp && bp - sp <= FP_MAX_FRAME &&
-	       peek32(tid, bp + 4ULL, &w) && after_call(&c, tid, w)) {
+	       peek32(c, bp + 4ULL, &w) && after_call(c, w)) {
 		uint32_t next;
 
-		if (!peek32(tid, bp, &next))
+		if (!peek32(c, bp, &next))
 			break;
-		caller[n] = true;
-		place_frame(&c, w, true, &frames[n++]);
+		emit(arg, w, true);
+		n++;
 		sp = bp + 8;
 		bp = next;
 	}
-	return (int)name_frames(&c, frames, caller, n, max, ret_why);
+	return (int)n;
+}
+
+int unwind_walk(const struct walk_request *rq, void (*emit)(void *arg, uint64_t pc, bool caller),
+		void *arg, unsigned *ret_why)
+{
+	static struct mapping maps[MAX_MAPS];
+	struct ctx c = { .tgid = rq->tgid, .mem = rq->mem, .thread = &rq->regs, .maps = maps };
+	size_t max = rq->max < UNWIND_MAX ? rq->max : UNWIND_MAX;
+	uint64_t hash = rq->maps_hash;
+
+	/* A copy: the tracer's memory is the tracer's to change (after a deadline, say). */
+	c.n_maps = rq->n_maps <= MAX_MAPS && shared_maps ? rq->n_maps : 0;
+	memcpy(maps, shared_maps, c.n_maps * sizeof(*maps));
+	if (c.n_maps == 0) {
+		*ret_why = WHY_GONE;
+		return -ESRCH;
+	}
+	if (max == 0)
+		return 0;
+	if (rq->i386)
+		return walk32(&c, max, emit, arg);
+	c.space = space_get(rq->tgid, maps, c.n_maps, hash);
+	if (!c.space) {
+		*ret_why = WHY_NOMEM;
+		return -ENOMEM;
+	}
+	return walk64(&c, max, emit, arg, ret_why);
+}
+
+/*
+ * After the child timed out or failed (rc) with n frames found: the file of the last one,
+ * whose unwind info it was reading, is marked bad. Returns the reason to give.
+ */
+static const char *mark_bad(const struct ctx *c, const struct frame *frames, const bool *caller,
+			    size_t n, int rc)
+{
+	const char *what = rc == -ETIMEDOUT ? "timed out" : "failed";
+	const struct mapping *m = n ? mapping_of(c, frames[n - 1].pc - caller[n - 1]) : NULL;
+	struct bad_file *b;
+
+	if (!m || !m->ino)
+		return rc == -ETIMEDOUT ? "unwinder timed out" : "unwinder failed";
+	b = &bad[next_bad];
+	next_bad = (next_bad + 1) % ARRAY_SIZE(bad);
+	*b = (struct bad_file){ .dev = m->dev, .ino = m->ino };
+	snprintf(b->why, sizeof(b->why), "unwinder %s on the unwind info of %s: frames past #%zu "
+		 "are missing", what, m->path[0] ? m->path : "a deleted file", n - 1);
+	snprintf(b->before, sizeof(b->before), "unwinder %s on the unwind info of %s before: "
+		 "its frames are found by frame pointer", what, m->path[0] ? m->path : "a deleted file");
+	return b->why;
+}
+
+/* The reason to give when one of the n frames is in a file marked bad, or NULL. */
+static const char *bad_seen(const struct ctx *c, const struct frame *frames, const bool *caller,
+			    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct bad_file *b = bad_of(mapping_of(c, frames[i].pc - caller[i]));
+
+		if (b)
+			return b->before;
+	}
+	return NULL;
+}
+
+/*
+ * The stack of thread tid of tgid (in a ptrace stop): its registers and memory handed to
+ * unwind-child.c's child, which walks it under a deadline; the frames it found are then
+ * placed in the mappings and named here.
+ */
+static int take_stack(pid_t tgid, pid_t tid, bool i386, struct frame *frames, size_t max,
+		      const char **ret_why)
+{
+	static struct walked walked[UNWIND_MAX];
+	static bool caller[UNWIND_MAX];
+	struct ctx c = { .tgid = tgid };
+	struct walk_request rq = { .tgid = tgid, .i386 = i386,
+				   .max = max < UNWIND_MAX ? max : UNWIND_MAX };
+	_cleanup_close_ int mem = -1;
+	const char *walk_why = NULL;
+	unsigned why = unwind_n_whys;
+	char path[64];
+	uint64_t hash;
+	size_t n = 0;
+	int rc;
+
+	if (rq.max == 0)
+		return 0;
+	if (ptrace(PTRACE_GETREGS, tid, 0L, &rq.regs) < 0) {
+		*ret_why = "cannot read the thread's registers";
+		return -errno;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/mem", tgid);
+	mem = open(path, O_RDONLY | O_CLOEXEC);
+	if (mem < 0) {
+		*ret_why = "cannot read the process's memory";
+		return -errno;
+	}
+	rq.mem = mem;
+	if (!shared_maps) {
+		void *p = mmap(NULL, MAX_MAPS * sizeof(*shared_maps), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED) {
+			*ret_why = "out of memory";
+			return -ENOMEM;
+		}
+		shared_maps = p;
+	}
+	c.maps = shared_maps;
+	c.n_maps = read_maps(tgid, shared_maps, MAX_MAPS, &hash);
+	if (c.n_maps == 0) {
+		*ret_why = "process is gone";
+		return -ESRCH;
+	}
+	rq.n_maps = (uint32_t)c.n_maps;
+	rq.maps_hash = hash;
+	rc = unwind_child_walk(&rq, walked, &n, &why);
+	for (size_t i = 0; i < n; i++) {
+		caller[i] = walked[i].caller != 0;
+		place_frame(&c, walked[i].pc, caller[i], &frames[i]);
+	}
+	if (rc == -ETIMEDOUT || rc == -ECHILD) {
+		walk_why = mark_bad(&c, frames, caller, n, rc);
+	} else if (rc < 0 && n == 0) {
+		*ret_why = why < unwind_n_whys ? unwind_why[why] : "cannot start the unwinder";
+		return rc;
+	} else {
+		walk_why = bad_seen(&c, frames, caller, n);
+	}
+	n = name_frames(&c, frames, caller, n, rq.max, ret_why);
+	if (walk_why)
+		*ret_why = walk_why;
+	return (int)n;
+}
+
+int unwind_stack(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const char **ret_why)
+{
+	return take_stack(tgid, tid, false, frames, max, ret_why);
+}
+
+int unwind_stack32(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const char **ret_why)
+{
+	return take_stack(tgid, tid, true, frames, max, ret_why);
 }

@@ -1,4 +1,4 @@
-/* Call stacks of stopped tracee threads, with libunwind-ptrace. */
+/* Call stacks of stopped tracee threads: libunwind in a child under a deadline (unwind.c). */
 #pragma once
 
 #include <stddef.h>
@@ -23,12 +23,14 @@ struct frame {
 #define UNWIND_MAX 256
 
 /*
- * Unwinds thread tid of process tgid (stopped under ptrace) into at most max frames
- * (at most UNWIND_MAX), named with symbols.c. Returns the number of frames (>= 0), or
- * -errno; *ret_why then says why in words. *ret_why is also set, with frames returned,
- * when they could not all be named ("symbolizer crashed on FILE"). It points to static
- * text, kept for the run (see symbols_name()). Address spaces are cached per process;
- * see unwind_forget().
+ * Unwinds thread tid of process tgid (stopped under ptrace, by the caller) into at most max
+ * frames (at most UNWIND_MAX), named with symbols.c. The walk itself runs in a child that
+ * is killed past UNWIND_DEADLINE_MS (unwind-child.h): the frames found until then are
+ * returned, with *ret_why saying why the rest is missing ("unwinder timed out on the unwind
+ * info of FILE: frames past #N are missing"). Returns the number of frames (>= 0), or
+ * -errno; *ret_why then says why in words. *ret_why is also set, with frames returned, when
+ * they could not all be named ("symbolizer crashed on FILE"). It points to static text, kept
+ * for the run (see symbols_name()) or until 16 other files have failed the unwinder.
  */
 int unwind_stack(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const char **ret_why);
 
@@ -39,6 +41,3 @@ int unwind_stack(pid_t tgid, pid_t tid, struct frame *frames, size_t max, const 
  */
 int unwind_stack32(pid_t tgid, pid_t tid, struct frame *frames, size_t max,
 		   const char **ret_why);
-
-/* Drops what is cached for process tgid: call on exec and exit. */
-void unwind_forget(pid_t tgid);

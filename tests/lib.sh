@@ -137,12 +137,13 @@ sink_reset() {
 
 # st [SOCKSTRACE-OPTION]... -- PROGRAM [ARG]...: runs sockstrace with its human output in
 # $tmp/out, its JSON report in $tmp/report.jsonl, the program's stdout in $tmp/stdout and
-# sockstrace's exit status in $status, the seconds it took in $elapsed.
+# sockstrace's exit status in $status, the seconds it took in $elapsed. A sockstrace that
+# does not end on SIGTERM within 60 s is killed 10 s later (status 137).
 st() {
 	sink_reset
 	status=0
 	started=$(date +%s)
-	timeout 60 "$ST" -o "$tmp/out" -r "$tmp/report.jsonl" "$@" >"$tmp/stdout" 2>"$tmp/stderr" ||
+	timeout -k 10 60 "$ST" -o "$tmp/out" -r "$tmp/report.jsonl" "$@" >"$tmp/stdout" 2>"$tmp/stderr" ||
 		status=$?
 	elapsed=$(($(date +%s) - started))
 }

@@ -37,8 +37,10 @@ check "one call site, 100 leaks: the summary says 1 site" \
 	out_has "^sockstrace: 1 leak site, 100 leaks$"
 check "one call site: one site object with count 100" sh -c \
 	"jq -e -s '[.[] | select(.event == \"site\")] | length == 1 and .[0].count == 100' '$tmp/report.jsonl' >/dev/null"
-check "every leak line ends with its site" \
-	test "$(grep -Ec '^sockstrace: leak blocked: .*\[tcp, x86_64\] \[site [0-9a-f]{12}\]$' "$tmp/out")" = 100
+check "every leak's lines end with its site, after its stack" sh -c \
+	"test \"\$(grep -Ec '^sockstrace: leak blocked: .*\[tcp, x86_64\]$' '$tmp/out')\" = 100 &&
+	 test \"\$(grep -Ec '^    \[site [0-9a-f]{12}\]$' '$tmp/out')\" = 100 &&
+	 test \"\$(grep -B1 '^    \[site ' '$tmp/out' | grep -c '^    #')\" = 100"
 check "the site object comes before the summary object" \
 	json_true 'map(.event) | index("site") < index("summary")'
 site1=$(jq -r 'select(.event == "site") | .site' "$tmp/report.jsonl")
@@ -174,5 +176,14 @@ rstatus=0
 "$REPORT" "$tmp/bad.jsonl" "$tmp/run1.jsonl" >"$tmp/bad.out" 2>"$tmp/bad.err" || rstatus=$?
 check "sockstrace-report: bad lines skipped, the good reports still counted (exit 3)" sh -c \
 	"[ $rstatus = 3 ] && grep -q '^sockstrace-report: 2 leak sites, 103 leaks$' '$tmp/bad.out'"
+# A run that ended while a stack was taken: its last leak was found, never completed.
+grep -c '"event":"leak_found"' "$tmp/run1.jsonl" >"$tmp/found.count"
+grep -v '"event":"site"\|"event":"summary"' "$tmp/run1.jsonl" | sed '$d' >"$tmp/cut.jsonl"
+rstatus=0
+"$REPORT" "$tmp/cut.jsonl" >"$tmp/cut.out" 2>"$tmp/cut.err" || rstatus=$?
+check "sockstrace-report: every leak has its leak_found object first (103)" \
+	test "$(cat "$tmp/found.count")" = 103
+check "sockstrace-report: a leak found whose stack never came is still counted, once" sh -c \
+	"[ $rstatus = 3 ] && grep -q '^sockstrace-report: 3 leak sites, 103 leaks$' '$tmp/cut.out'"
 
 done_testing
