@@ -34,7 +34,7 @@ check "three leaks: finished within 15 s, one deadline (took ${elapsed} s)" test
 check "three leaks: three leaks reported, all blocked" \
 	json_true '[.[] | select(.event == "leak" and .action == "blocked")] | length == 3'
 check "three leaks: the later stacks reach main by frame pointer" \
-	json_true '[.[] | select(.event == "leak")][1:] | length == 2 and all(.stack | map(.function) | index(["connect", "dial", "main"]) == 0)'
+	json_true '[.[] | select(.event == "leak")][1:] | length == 2 and all(.stack | map(.function) | index(["connect", "dial"]) == 0 and index(["main"]) != null)'
 check "three leaks: nothing reached the sink" sink_got 0
 check "three leaks: exit status 3" status_is 3
 
