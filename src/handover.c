@@ -93,8 +93,8 @@ struct defaults {
 	socklen_t len[N_CARRIED];            /* its length; 0: the kernel refused it */
 };
 
-/* The kinds seen so far (TCP and UDP over IPv4 and IPv6 in practice); used by the
- * notification loop's thread only. */
+/* The kinds seen so far (TCP and UDP over IPv4 and IPv6 in practice), learnt from the
+ * program's namespace at start; used by the notification loop's thread only. */
 static struct defaults kinds[8];
 
 static bool applies(const struct carried *o, int family, int type)
@@ -102,20 +102,20 @@ static bool applies(const struct carried *o, int family, int type)
 	return (!o->family || o->family == family) && (!o->type || o->type == type);
 }
 
-/* The defaults of a new socket like fresh (domain, type, protocol), from the cache or asked
- * of fresh itself. */
-static const struct defaults *defaults_of(int fresh, int domain, int type, int protocol)
+/* The slot of the kind (domain, type, protocol): its own, else an empty one, else the first
+ * (the table is full: that kind is asked again). */
+static struct defaults *slot_of(int domain, int type, int protocol)
 {
-	struct defaults *d = NULL;
-
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !d; i++)
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!kinds[i].domain || (kinds[i].domain == domain && kinds[i].type == type &&
 					 kinds[i].protocol == protocol))
-			d = &kinds[i];
-	if (!d)
-		d = &kinds[0]; /* full: the first kind is asked again and replaced */
-	else if (d->domain)
-		return d;
+			return &kinds[i];
+	return &kinds[0];
+}
+
+/* Asks fresh, a new socket of the kind, for the defaults into d. */
+static void defaults_fill(struct defaults *d, int fresh, int domain, int type, int protocol)
+{
 	*d = (struct defaults){ .domain = domain, .type = type, .protocol = protocol };
 	for (size_t i = 0; i < N_CARRIED; i++) {
 		socklen_t len = OPTION_MAX;
@@ -124,7 +124,32 @@ static const struct defaults *defaults_of(int fresh, int domain, int type, int p
 		    getsockopt(fresh, carried[i].level, carried[i].name, d->value[i], &len) == 0)
 			d->len[i] = len;
 	}
+}
+
+/* The defaults of the kind of fresh, a new socket: learnt, or asked of fresh itself. */
+static const struct defaults *defaults_of(int fresh, int domain, int type, int protocol)
+{
+	struct defaults *d = slot_of(domain, type, protocol);
+
+	if (d->domain != domain || d->type != type || d->protocol != protocol)
+		defaults_fill(d, fresh, domain, type, protocol);
 	return d;
+}
+
+void handover_learn_defaults(int ref)
+{
+	int domain = 0, type = 0, protocol = 0;
+	socklen_t len = sizeof(int);
+
+	if (getsockopt(ref, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
+		return;
+	len = sizeof(int);
+	if (getsockopt(ref, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return;
+	len = sizeof(int);
+	if (getsockopt(ref, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) < 0)
+		return;
+	defaults_fill(slot_of(domain, type, protocol), ref, domain, type, protocol);
 }
 
 /* Gives to each option the program's socket from has a value of that differs from a new

@@ -31,3 +31,11 @@ struct handover {
  * looked at it).
  */
 int handover_socket(int dup, pid_t tid, int fd, const struct handover *h, int *ret_sock);
+
+/* Learns the option defaults of sockets of ref's kind from ref, a new socket of the
+ * program's namespace: a socket handed over gets the options in which the program's differs
+ * from those. (A namespace's buffer sizes and timeouts come from its own sysctls, which can
+ * differ from sockstrace's: a new socket of sockstrace's would make an untouched buffer size
+ * look set, and setting it turns the kernel's buffer autotuning off.) Without one, a kind's
+ * defaults are a new socket's of sockstrace's namespace. */
+void handover_learn_defaults(int ref);

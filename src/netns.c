@@ -50,6 +50,7 @@ enum listener_kind {
 	LISTENER_DNS_UDP,     /* a nameserver's datagram socket; index into the nameservers */
 	LISTENER_DNS_TCP,     /* a nameserver's stream listener */
 	LISTENER_UNAVAILABLE, /* no namespace (auto): index is the errno; no descriptor */
+	LISTENER_REFERENCE,   /* a new socket of the namespace; index: which kind */
 };
 
 struct listener_msg {
@@ -195,6 +196,15 @@ int netns_enter(const struct netns_plan *plan, int sock, int unavailable)
 	self = rc < 0 ? -1 : open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (rc == 0)
 		rc = self < 0 ? -errno : send_listener(sock, self, LISTENER_NETNS, 0);
+	for (size_t i = 0; i < NETNS_REFERENCES && rc == 0; i++) {
+		static const int domains[] = { AF_INET, AF_INET6 };
+		_cleanup_close_ int ref = socket(domains[i / 2], (i % 2 ? SOCK_DGRAM : SOCK_STREAM) |
+						 SOCK_CLOEXEC, 0);
+
+		/* A family the kernel lacks (IPv6 off) has no reference: no matter. */
+		if (ref >= 0)
+			rc = send_listener(sock, ref, LISTENER_REFERENCE, i);
+	}
 	if (rc == 0 && plan->dns)
 		rc = serve_nameservers(plan, sock);
 	if (rc == 0)
@@ -203,11 +213,14 @@ int netns_enter(const struct netns_plan *plan, int sock, int unavailable)
 }
 
 int netns_receive(const struct netns_plan *plan, int sock, struct netns_dns *ret_dns,
-		  struct netns_id *ret_id, int *ret_unavailable)
+		  struct netns_id *ret_id, int ret_reference[NETNS_REFERENCES],
+		  int *ret_unavailable)
 {
 	int rc = 0;
 
 	*ret_unavailable = 0;
+	for (size_t i = 0; i < NETNS_REFERENCES; i++)
+		ret_reference[i] = -1;
 	*ret_id = (struct netns_id){ 0 };
 	for (size_t i = 0; i < NETNS_MAX_NAMESERVERS; i++)
 		ret_dns->udp[i] = ret_dns->tcp[i] = -1;
@@ -225,6 +238,9 @@ int netns_receive(const struct netns_plan *plan, int sock, struct netns_dns *ret
 		} else if (m.kind == LISTENER_NETNS && fd >= 0) {
 			rc = netns_id_of(fd, ret_id);
 			close(fd);
+		} else if (m.kind == LISTENER_REFERENCE && m.index < NETNS_REFERENCES && fd >= 0 &&
+			   ret_reference[m.index] < 0) {
+			ret_reference[m.index] = fd;
 		} else if (m.kind == LISTENER_DNS_UDP && m.index < NETNS_MAX_NAMESERVERS && fd >= 0) {
 			ret_dns->udp[m.index] = fd;
 		} else if (m.kind == LISTENER_DNS_TCP && m.index < NETNS_MAX_NAMESERVERS && fd >= 0) {

@@ -14,6 +14,9 @@
 
 /* The resolvers a program's libc asks (resolv.conf(5) allows three). */
 #define NETNS_MAX_NAMESERVERS 3
+/* New sockets of the program's namespace, one per kind (TCP and UDP over IPv4 and IPv6),
+ * whose options are that namespace's defaults. */
+#define NETNS_REFERENCES 4
 
 /* What the program's namespace is set up with. */
 struct netns_plan {
@@ -44,8 +47,8 @@ int netns_write_file(const char *path, const char *text);
 
 /*
  * In the child, before the filter and exec: enters a new network namespace (the caller has
- * entered a user namespace first), brings lo up, sends the namespace to the tracer over the
- * unix socket sock and, with plan->dns, puts each nameserver's address on lo, binds UDP and
+ * entered a user namespace first), brings lo up, sends the namespace and its reference
+ * sockets to the tracer over the unix socket sock and, with plan->dns, puts each nameserver's address on lo, binds UDP and
  * TCP port 53 there and sends those sockets too. unavailable (-errno, or 0) says that no
  * namespace can be had (no user namespace); with plan->mode auto that, or a refused
  * unshare(2), is sent to the tracer and 0 returned. Closes sock then; on an error it leaves
@@ -56,11 +59,14 @@ int netns_enter(const struct netns_plan *plan, int sock, int unavailable);
 
 /*
  * In the tracer: receives what netns_enter() sent, until the child closes its end: the
- * namespace's identity into *ret_id, the DNS sockets (with plan->dns) into *ret_dns, and in
- * *ret_unavailable why there is no namespace (-errno), or 0. Closes sock. Returns 0 or -errno.
+ * namespace's identity into *ret_id, its reference sockets into ret_reference (-1 where
+ * one is missing; the caller closes them), the DNS sockets (with plan->dns) into *ret_dns,
+ * and in *ret_unavailable why there is no namespace (-errno), or 0. Closes sock. Returns 0
+ * or -errno.
  */
 int netns_receive(const struct netns_plan *plan, int sock, struct netns_dns *ret_dns,
-		  struct netns_id *ret_id, int *ret_unavailable);
+		  struct netns_id *ret_id, int ret_reference[NETNS_REFERENCES],
+		  int *ret_unavailable);
 
 /* The identity of the namespace nsfd refers to. Returns 0 or -errno. */
 int netns_id_of(int nsfd, struct netns_id *ret);

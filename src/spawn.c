@@ -23,6 +23,7 @@
 
 #include "cleanup.h"
 #include "fdpass.h"
+#include "handover.h"
 #include "config.h"
 #include "dnsproxy.h"
 #include "spawn.h"
@@ -425,7 +426,16 @@ int spawn_program(scmp_filter_ctx filter, const struct netns_plan *plan,
 		/* Returns when the child has sent its listeners and closed its end. */
 		struct netns_dns dns;
 
-		rc = netns_receive(plan, netns_pair[0], &dns, &ret->netns, &ret->netns_unavailable);
+		int reference[NETNS_REFERENCES];
+
+		rc = netns_receive(plan, netns_pair[0], &dns, &ret->netns, reference,
+				   &ret->netns_unavailable);
+		/* The sockets handed over get the options the program changed from these. */
+		for (size_t i = 0; i < NETNS_REFERENCES; i++)
+			if (reference[i] >= 0) {
+				handover_learn_defaults(reference[i]);
+				close(reference[i]);
+			}
 		if (rc == 0 && plan->dns)
 			rc = dnsproxy_start(plan, &dns);
 		if (rc < 0) {

@@ -30,6 +30,25 @@ print("peer", s.getpeername()[1], "fd", s.fileno() == fd,
 check "a socket handed over: connected to the proxy, same fd, options, close-on-exec" \
 	stdout_has "^peer 9050 fd True nodelay 1 keepalive 1 rcvbuf 65536 inheritable False$"
 
+# A namespace's buffer sizes come from its own sysctls: in this test's namespace they differ
+# from the program's (a new one starts from the host's), and an untouched buffer size must not
+# look set (setting it would lock the buffer, no autotuning).
+sysctl -qw net.ipv4.tcp_wmem="4096 65536 4194304"
+sndbuf() { python3 -c 'import socket; print(socket.socket().getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))'; }
+here=$(sndbuf)
+st --netns=require -- python3 -c '
+import socket
+s = socket.socket()
+print("theirs", s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))
+s.connect(("127.0.0.1", 9050))
+print("handed", s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))'
+check "an untouched send buffer differs between the namespaces (the test's premise)" \
+	sh -c "! grep -q '^theirs $here$' '$tmp/stdout'"
+check "an untouched send buffer is not carried over (locked, it would stay the program's)" \
+	sh -c "[ \"\$(sed -n 's/^handed //p' '$tmp/stdout')\" -ge $here ] &&
+		[ \"\$(sed -n 's/^handed //p' '$tmp/stdout')\" != \"\$(sed -n 's/^theirs //p' '$tmp/stdout')\" ]"
+sysctl -qw net.ipv4.tcp_wmem="4096 16384 4194304"
+
 st --netns=require -- ip -o addr show
 check "the program sees only loopback" sh -c "! grep -v ' lo ' '$tmp/stdout' | grep -q inet"
 check "the JSON summary says the namespace was there" json_true '.[-1].event == "summary" and .[-1].netns == true'
