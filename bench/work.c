@@ -6,6 +6,9 @@
  *                                           to EOF; with T threads, each thread does N
  *   work udp N ADDR PORT                    N sendto() of 32 bytes with an address, one socket
  *   work udp-sink ADDR PORT                 binds a UDP socket, prints "ready", drains it forever
+ *   work http-source ADDR PORT BYTES        listens on TCP, prints "ready", and answers each
+ *                                           HTTP request, one connection at a time, with BYTES
+ *                                           bytes of zeros (Content-Length given), forever
  *   work ipc N                              N sendmsg() of 64 bytes, no address, on an AF_UNIX
  *                                           SOCK_SEQPACKET socketpair; a child reads them all
  *   work leaks N ADDR PORT [DEPTH]          N TCP connect() to ADDR:PORT, each on a new socket,
@@ -224,6 +227,59 @@ static int run_udp_sink(const char *addr, const char *port)
 		recvmmsg(fd, msgs, 64, MSG_WAITFORONE, NULL);
 }
 
+/* Answers one HTTP request on fd with bytes zeros; returns 0, or -1 when the client went
+ * away early (the source goes on with the next one). */
+static int http_answer(int fd, long long bytes)
+{
+	static char zeros[1 << 20];
+	char head[128], req[4096];
+	size_t got = 0;
+	ssize_t n;
+	int len;
+
+	/* The request's end: a blank line (curl sends it in one segment). */
+	while (got < sizeof(req) - 1 && (n = read(fd, req + got, sizeof(req) - 1 - got)) > 0) {
+		got += (size_t)n;
+		req[got] = '\0';
+		if (strstr(req, "\r\n\r\n"))
+			break;
+	}
+	len = snprintf(head, sizeof(head),
+		       "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n"
+		       "Content-Length: %lld\r\n\r\n", bytes);
+	if (write_all(fd, head, (size_t)len) < 0)
+		return -1;
+	while (bytes > 0) {
+		size_t chunk = bytes < (long long)sizeof(zeros) ? (size_t)bytes : sizeof(zeros);
+		if (write_all(fd, zeros, chunk) < 0)
+			return -1;
+		bytes -= (long long)chunk;
+	}
+	return 0;
+}
+
+static int run_http_source(const char *addr, const char *port, long long bytes)
+{
+	struct sockaddr_in sin = parse_addr(addr, port);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, 16) < 0) {
+		perror("work: http-source");
+		return 1;
+	}
+	puts("ready");
+	fflush(stdout);
+	for (;;) {
+		int c = accept(fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		(void)http_answer(c, bytes);
+		close(c);
+	}
+}
+
 /* The child of ipc: reads messages until EOF; returns 0 when there were n of 64 bytes. */
 static int ipc_reader(int fd, long n)
 {
@@ -331,11 +387,14 @@ int main(int argc, char **argv)
 		return run_udp(n, argv[3], argv[4]);
 	if (strcmp(mode, "udp-sink") == 0 && argc == 4)
 		return run_udp_sink(argv[2], argv[3]);
+	if (strcmp(mode, "http-source") == 0 && argc == 5)
+		return run_http_source(argv[2], argv[3], atoll(argv[4]));
 	if (strcmp(mode, "ipc") == 0 && argc == 3)
 		return run_ipc(n);
 	if (strcmp(mode, "leaks") == 0 && (argc == 5 || argc == 6))
 		return run_leaks(n, argv[3], argv[4], argc == 6 ? atoi(argv[5]) : 0);
 	fprintf(stderr, "usage: work syscalls|forks|ipc N | socks N PROXY PORT DST PORT [THREADS] |"
-			" udp N ADDR PORT | leaks N ADDR PORT [DEPTH] | udp-sink ADDR PORT\n");
+			" udp N ADDR PORT | leaks N ADDR PORT [DEPTH] | udp-sink ADDR PORT |"
+			" http-source ADDR PORT BYTES\n");
 	return 2;
 }
