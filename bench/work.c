@@ -14,6 +14,12 @@
  *   work leaks N ADDR PORT [DEPTH]          N TCP connect() to ADDR:PORT, each on a new socket,
  *                                           whatever the result (refused, blocked, proxied);
  *                                           each from DEPTH nested calls (default 0)
+ *   work tcp-sink ADDR PORT                 listens on TCP, prints "ready"; for each connection, one
+ *                                           at a time, reads to EOF and answers the byte count
+ *   work upload BYTES ADDR PORT             sends BYTES bytes of zeros to a tcp-sink and checks
+ *                                           its count; prints "BYTES BYTES_PER_SECOND" from the
+ *                                           connect to the answer (as curl -w '%{size_download}
+ *                                           %{speed_download}')
  * IPv4 addresses only. Exits 0 when every operation that must succeed did, 1 with a message on
  * standard error naming the first failure, 2 on bad usage. Built by bench/run with cc -O2. */
 #define _GNU_SOURCE
@@ -29,6 +35,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* What a SOCKS worker thread needs; every thread shares one. */
@@ -280,6 +287,70 @@ static int run_http_source(const char *addr, const char *port, long long bytes)
 	}
 }
 
+static int run_tcp_sink(const char *addr, const char *port)
+{
+	struct sockaddr_in sin = parse_addr(addr, port);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	static char buf[1 << 16];
+
+	signal(SIGPIPE, SIG_IGN);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, 16) < 0) {
+		perror("work: tcp-sink");
+		return 1;
+	}
+	puts("ready");
+	fflush(stdout);
+	for (;;) {
+		int c = accept(fd, NULL, NULL);
+		long long got = 0;
+		char answer[32];
+		ssize_t n;
+
+		if (c < 0)
+			continue;
+		while ((n = read(c, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+			got += n > 0 ? n : 0;
+		n = snprintf(answer, sizeof(answer), "%lld\n", got);
+		(void)write_all(c, answer, (size_t)n);
+		close(c);
+	}
+}
+
+static int run_upload(long long bytes, const char *addr, const char *port)
+{
+	struct sockaddr_in dst = parse_addr(addr, port);
+	static char zeros[1 << 16];
+	char answer[32] = "";
+	struct timespec t0, t1;
+	long long left = bytes;
+	double s;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
+		perror("work: upload: connect");
+		return 1;
+	}
+	while (left > 0) {
+		size_t chunk = left < (long long)sizeof(zeros) ? (size_t)left : sizeof(zeros);
+		if (write_all(fd, zeros, chunk) < 0) {
+			perror("work: upload: write");
+			return 1;
+		}
+		left -= (long long)chunk;
+	}
+	shutdown(fd, SHUT_WR);
+	if (read(fd, answer, sizeof(answer) - 1) <= 0 || atoll(answer) != bytes) {
+		fprintf(stderr, "work: upload: the sink counted %s bytes of %lld\n", answer, bytes);
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("%lld %.0f\n", bytes, (double)bytes / s);
+	return 0;
+}
+
 /* The child of ipc: reads messages until EOF; returns 0 when there were n of 64 bytes. */
 static int ipc_reader(int fd, long n)
 {
@@ -387,6 +458,10 @@ int main(int argc, char **argv)
 		return run_udp(n, argv[3], argv[4]);
 	if (strcmp(mode, "udp-sink") == 0 && argc == 4)
 		return run_udp_sink(argv[2], argv[3]);
+	if (strcmp(mode, "tcp-sink") == 0 && argc == 4)
+		return run_tcp_sink(argv[2], argv[3]);
+	if (strcmp(mode, "upload") == 0 && argc == 5)
+		return run_upload(atoll(argv[2]), argv[3], argv[4]);
 	if (strcmp(mode, "http-source") == 0 && argc == 5)
 		return run_http_source(argv[2], argv[3], atoll(argv[4]));
 	if (strcmp(mode, "ipc") == 0 && argc == 3)
@@ -395,6 +470,6 @@ int main(int argc, char **argv)
 		return run_leaks(n, argv[3], argv[4], argc == 6 ? atoi(argv[5]) : 0);
 	fprintf(stderr, "usage: work syscalls|forks|ipc N | socks N PROXY PORT DST PORT [THREADS] |"
 			" udp N ADDR PORT | leaks N ADDR PORT [DEPTH] | udp-sink ADDR PORT |"
-			" http-source ADDR PORT BYTES\n");
+			" http-source ADDR PORT BYTES | tcp-sink ADDR PORT | upload BYTES ADDR PORT\n");
 	return 2;
 }
