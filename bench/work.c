@@ -265,7 +265,8 @@ static int http_answer(int fd, long long bytes)
 	return 0;
 }
 
-static int run_http_source(const char *addr, const char *port, long long bytes)
+/* A TCP listener on addr:port, "ready" printed; exits with a message naming mode if none. */
+static int tcp_listener(const char *mode, const char *addr, const char *port)
 {
 	struct sockaddr_in sin = parse_addr(addr, port);
 	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
@@ -273,11 +274,19 @@ static int run_http_source(const char *addr, const char *port, long long bytes)
 	signal(SIGPIPE, SIG_IGN);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, 16) < 0) {
-		perror("work: http-source");
-		return 1;
+		fprintf(stderr, "work: %s: %s\n", mode, strerror(errno));
+		exit(1);
 	}
 	puts("ready");
 	fflush(stdout);
+	return fd;
+}
+
+static void __attribute__((noreturn)) run_http_source(const char *addr, const char *port,
+						      long long bytes)
+{
+	int fd = tcp_listener("http-source", addr, port);
+
 	for (;;) {
 		int c = accept(fd, NULL, NULL);
 		if (c < 0)
@@ -287,20 +296,11 @@ static int run_http_source(const char *addr, const char *port, long long bytes)
 	}
 }
 
-static int run_tcp_sink(const char *addr, const char *port)
+static void __attribute__((noreturn)) run_tcp_sink(const char *addr, const char *port)
 {
-	struct sockaddr_in sin = parse_addr(addr, port);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	int fd = tcp_listener("tcp-sink", addr, port);
 	static char buf[1 << 16];
 
-	signal(SIGPIPE, SIG_IGN);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, 16) < 0) {
-		perror("work: tcp-sink");
-		return 1;
-	}
-	puts("ready");
-	fflush(stdout);
 	for (;;) {
 		int c = accept(fd, NULL, NULL);
 		long long got = 0;
@@ -459,11 +459,11 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "udp-sink") == 0 && argc == 4)
 		return run_udp_sink(argv[2], argv[3]);
 	if (strcmp(mode, "tcp-sink") == 0 && argc == 4)
-		return run_tcp_sink(argv[2], argv[3]);
+		run_tcp_sink(argv[2], argv[3]);
 	if (strcmp(mode, "upload") == 0 && argc == 5)
 		return run_upload(atoll(argv[2]), argv[3], argv[4]);
 	if (strcmp(mode, "http-source") == 0 && argc == 5)
-		return run_http_source(argv[2], argv[3], atoll(argv[4]));
+		run_http_source(argv[2], argv[3], atoll(argv[4]));
 	if (strcmp(mode, "ipc") == 0 && argc == 3)
 		return run_ipc(n);
 	if (strcmp(mode, "leaks") == 0 && (argc == 5 || argc == 6))
