@@ -2,14 +2,19 @@
  * supervisor that does nothing but let every notified call continue.
  *   notifyfloor PROGRAM [ARG]...   runs PROGRAM under the filter; exits with its status
  *   notifyfloor -n N               N notified sendmsg() in a loop; prints µs per notification
+ *   notifyfloor -a -n N            the same, and before each answer the supervisor puts a new
+ *                                  TCP socket of its own at descriptor 100 of the child
+ *                                  (SECCOMP_IOCTL_NOTIF_ADDFD, SECCOMP_ADDFD_FLAG_SETFD: the
+ *                                  previous one is closed), as sockstrace's hand-over does
  * The filter notifies what sockstrace's notifies for an x86_64 program: connect, sendto with
  * an address, sendmsg and sendmmsg; everything else is allowed. The child installs it with
  * NEW_LISTENER (and WAIT_KILLABLE_RECV, as sockstrace does) and writes the listener's number
  * on a pipe (its own sendmsg would be notified, and nobody listens yet); the parent takes the
  * listener with pidfd_getfd(2), asks for SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6) and
  * answers each notification with SECCOMP_USER_NOTIF_FLAG_CONTINUE: one RECV and one SEND
- * ioctl per call, nothing else. A thread waits for the child and exits with its status.
- * sockstrace's cost per intercepted call above this is its own work. Built by bench/run. */
+ * ioctl per call, nothing else (with -a: a socket() and an ADDFD ioctl too). A thread waits for
+ * the child and exits with its status. sockstrace's cost per intercepted call above this is its
+ * own work. Built by bench/run and bench/netns. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +22,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +42,9 @@
 #ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
 #define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
 #endif
+#ifndef SECCOMP_ADDFD_FLAG_SETFD
+#define SECCOMP_ADDFD_FLAG_SETFD (1UL << 0)
+#endif
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
@@ -44,6 +53,23 @@
 #define ARG_HI(i) (offsetof(struct seccomp_data, args[i]) + 4)
 
 static pid_t child;
+
+/* -a: the descriptor of the child that each notification's ADDFD replaces. */
+#define ADDFD_AT 100
+
+/* Puts a new TCP socket of ours at ADDFD_AT in the notified task, in place of the last one. */
+static void add_socket(int listener, __u64 id)
+{
+	int sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct seccomp_notif_addfd add = { .id = id, .flags = SECCOMP_ADDFD_FLAG_SETFD,
+					   .srcfd = (__u32)sock, .newfd = ADDFD_AT };
+
+	if (sock < 0 || ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0) {
+		perror("notifyfloor: SECCOMP_IOCTL_NOTIF_ADDFD");
+		exit(1);
+	}
+	close(sock);
+}
 
 /* The child's exit ends the supervisor, whatever the loop is doing. */
 static void *waiter(void *arg)
@@ -120,12 +146,17 @@ int main(int argc, char **argv)
 	struct seccomp_notif_resp resp;
 	int up[2], down[2], number, pidfd, listener;
 	pthread_t tid;
+	bool addfd = argc == 4 && strcmp(argv[1], "-a") == 0;
 	long n = 0;
 
+	if (addfd) {
+		argc--;
+		argv++;
+	}
 	if (argc == 3 && strcmp(argv[1], "-n") == 0)
 		n = atol(argv[2]);
-	if (argc < 2 || (strcmp(argv[1], "-n") == 0 && n <= 0)) {
-		fprintf(stderr, "usage: notifyfloor PROGRAM [ARG]... | notifyfloor -n N\n");
+	if (argc < 2 || (strcmp(argv[1], "-n") == 0 && n <= 0) || (addfd && n <= 0)) {
+		fprintf(stderr, "usage: notifyfloor PROGRAM [ARG]... | notifyfloor [-a] -n N\n");
 		return 2;
 	}
 	if (pipe2(up, O_CLOEXEC) < 0 || pipe2(down, O_CLOEXEC) < 0) {
@@ -167,6 +198,8 @@ int main(int argc, char **argv)
 			pthread_join(tid, NULL); /* until the child exits: the waiter ends us */
 			return 1;
 		}
+		if (addfd)
+			add_socket(listener, req.id);
 		resp = (struct seccomp_notif_resp){ .id = req.id,
 						    .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE };
 		ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);

@@ -6,11 +6,20 @@
  *                                           to EOF; with T threads, each thread does N
  *   work udp N ADDR PORT                    N sendto() of 32 bytes with an address, one socket
  *   work udp-sink ADDR PORT                 binds a UDP socket, prints "ready", drains it forever
+ *   work http-source ADDR PORT BYTES        listens on TCP, prints "ready", and answers each
+ *                                           HTTP request, one connection at a time, with BYTES
+ *                                           bytes of zeros (Content-Length given), forever
  *   work ipc N                              N sendmsg() of 64 bytes, no address, on an AF_UNIX
  *                                           SOCK_SEQPACKET socketpair; a child reads them all
  *   work leaks N ADDR PORT [DEPTH]          N TCP connect() to ADDR:PORT, each on a new socket,
  *                                           whatever the result (refused, blocked, proxied);
  *                                           each from DEPTH nested calls (default 0)
+ *   work tcp-sink ADDR PORT                 listens on TCP, prints "ready"; for each connection, one
+ *                                           at a time, reads to EOF and answers the byte count
+ *   work upload BYTES ADDR PORT             sends BYTES bytes of zeros to a tcp-sink and checks
+ *                                           its count; prints "BYTES BYTES_PER_SECOND" from the
+ *                                           connect to the answer (as curl -w '%{size_download}
+ *                                           %{speed_download}')
  * IPv4 addresses only. Exits 0 when every operation that must succeed did, 1 with a message on
  * standard error naming the first failure, 2 on bad usage. Built by bench/run with cc -O2. */
 #define _GNU_SOURCE
@@ -26,6 +35,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* What a SOCKS worker thread needs; every thread shares one. */
@@ -224,6 +234,123 @@ static int run_udp_sink(const char *addr, const char *port)
 		recvmmsg(fd, msgs, 64, MSG_WAITFORONE, NULL);
 }
 
+/* Answers one HTTP request on fd with bytes zeros; returns 0, or -1 when the client went
+ * away early (the source goes on with the next one). */
+static int http_answer(int fd, long long bytes)
+{
+	static char zeros[1 << 20];
+	char head[128], req[4096];
+	size_t got = 0;
+	ssize_t n;
+	int len;
+
+	/* The request's end: a blank line (curl sends it in one segment). */
+	while (got < sizeof(req) - 1 && (n = read(fd, req + got, sizeof(req) - 1 - got)) > 0) {
+		got += (size_t)n;
+		req[got] = '\0';
+		if (strstr(req, "\r\n\r\n"))
+			break;
+	}
+	len = snprintf(head, sizeof(head),
+		       "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n"
+		       "Content-Length: %lld\r\n\r\n", bytes);
+	if (write_all(fd, head, (size_t)len) < 0)
+		return -1;
+	while (bytes > 0) {
+		size_t chunk = bytes < (long long)sizeof(zeros) ? (size_t)bytes : sizeof(zeros);
+		if (write_all(fd, zeros, chunk) < 0)
+			return -1;
+		bytes -= (long long)chunk;
+	}
+	return 0;
+}
+
+/* A TCP listener on addr:port, "ready" printed; exits with a message naming mode if none. */
+static int tcp_listener(const char *mode, const char *addr, const char *port)
+{
+	struct sockaddr_in sin = parse_addr(addr, port);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, 16) < 0) {
+		fprintf(stderr, "work: %s: %s\n", mode, strerror(errno));
+		exit(1);
+	}
+	puts("ready");
+	fflush(stdout);
+	return fd;
+}
+
+static void __attribute__((noreturn)) run_http_source(const char *addr, const char *port,
+						      long long bytes)
+{
+	int fd = tcp_listener("http-source", addr, port);
+
+	for (;;) {
+		int c = accept(fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		(void)http_answer(c, bytes);
+		close(c);
+	}
+}
+
+static void __attribute__((noreturn)) run_tcp_sink(const char *addr, const char *port)
+{
+	int fd = tcp_listener("tcp-sink", addr, port);
+	static char buf[1 << 16];
+
+	for (;;) {
+		int c = accept(fd, NULL, NULL);
+		long long got = 0;
+		char answer[32];
+		ssize_t n;
+
+		if (c < 0)
+			continue;
+		while ((n = read(c, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+			got += n > 0 ? n : 0;
+		n = snprintf(answer, sizeof(answer), "%lld\n", got);
+		(void)write_all(c, answer, (size_t)n);
+		close(c);
+	}
+}
+
+static int run_upload(long long bytes, const char *addr, const char *port)
+{
+	struct sockaddr_in dst = parse_addr(addr, port);
+	static char zeros[1 << 16];
+	char answer[32] = "";
+	struct timespec t0, t1;
+	long long left = bytes;
+	double s;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
+		perror("work: upload: connect");
+		return 1;
+	}
+	while (left > 0) {
+		size_t chunk = left < (long long)sizeof(zeros) ? (size_t)left : sizeof(zeros);
+		if (write_all(fd, zeros, chunk) < 0) {
+			perror("work: upload: write");
+			return 1;
+		}
+		left -= (long long)chunk;
+	}
+	shutdown(fd, SHUT_WR);
+	if (read(fd, answer, sizeof(answer) - 1) <= 0 || atoll(answer) != bytes) {
+		fprintf(stderr, "work: upload: the sink counted %s bytes of %lld\n", answer, bytes);
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("%lld %.0f\n", bytes, (double)bytes / s);
+	return 0;
+}
+
 /* The child of ipc: reads messages until EOF; returns 0 when there were n of 64 bytes. */
 static int ipc_reader(int fd, long n)
 {
@@ -331,11 +458,18 @@ int main(int argc, char **argv)
 		return run_udp(n, argv[3], argv[4]);
 	if (strcmp(mode, "udp-sink") == 0 && argc == 4)
 		return run_udp_sink(argv[2], argv[3]);
+	if (strcmp(mode, "tcp-sink") == 0 && argc == 4)
+		run_tcp_sink(argv[2], argv[3]);
+	if (strcmp(mode, "upload") == 0 && argc == 5)
+		return run_upload(atoll(argv[2]), argv[3], argv[4]);
+	if (strcmp(mode, "http-source") == 0 && argc == 5)
+		run_http_source(argv[2], argv[3], atoll(argv[4]));
 	if (strcmp(mode, "ipc") == 0 && argc == 3)
 		return run_ipc(n);
 	if (strcmp(mode, "leaks") == 0 && (argc == 5 || argc == 6))
 		return run_leaks(n, argv[3], argv[4], argc == 6 ? atoi(argv[5]) : 0);
 	fprintf(stderr, "usage: work syscalls|forks|ipc N | socks N PROXY PORT DST PORT [THREADS] |"
-			" udp N ADDR PORT | leaks N ADDR PORT [DEPTH] | udp-sink ADDR PORT\n");
+			" udp N ADDR PORT | leaks N ADDR PORT [DEPTH] | udp-sink ADDR PORT |"
+			" http-source ADDR PORT BYTES | tcp-sink ADDR PORT | upload BYTES ADDR PORT\n");
 	return 2;
 }
