@@ -21,6 +21,16 @@ check "bad --on-leak: names the option and what is valid" \
 	out_has "^sockstrace: --on-leak: 'bogus' is not valid; must be one of block, kill, log, redirect$"
 check "bad --on-leak: exit status 125" status_is 125
 
+run --netns=sometimes -- true
+check "bad --netns: names the option and what is valid, exit status 125" \
+	sh -c "grep -q \"^sockstrace: --netns: 'sometimes' is not valid; must be auto, require or off\" '$tmp/out' && [ $status = 125 ]"
+printf 'netns = "sometimes";\n' >"$tmp/badnetns.conf"
+run -c "$tmp/badnetns.conf" -- true
+check "bad netns in the file: FILE:LINE and what is valid" \
+	out_has "^sockstrace: $tmp/badnetns.conf:1: netns must be auto, require or off"
+run --help
+check "--help lists --netns[=MODE]" stdout_has "--netns\[=MODE\]"
+
 run --proxy socks5://localhost:9050 -- true
 check "a proxy host name is refused (numeric only)" out_has "^sockstrace: --proxy: 'socks5://localhost:9050' is not valid"
 
