@@ -360,8 +360,12 @@ static int emulation_new(int pidfd, const struct call *c, const struct handover 
 		emulation_free(e);
 		return rc;
 	}
-	/* A call that carries its own destination may need a socket of sockstrace's namespace. */
-	rc = c->n_dests && !option ? handover_socket(e->sock, c->tid, c->fd, h, &twin) : 0;
+	optlen = sizeof(int);
+	getsockopt(e->sock, SOL_SOCKET, SO_TYPE, &e->type, &optlen);
+	/* A call that carries its own destination may need a socket of sockstrace's namespace
+	 * (of the same type: the twin is made like the duplicate). */
+	rc = c->n_dests && !option ? handover_socket(e->sock, domain, e->type, c->tid, c->fd, h,
+						     &twin) : 0;
 	if (rc < 0) {
 		emulation_free(e);
 		return rc;
@@ -370,8 +374,6 @@ static int emulation_new(int pidfd, const struct call *c, const struct handover 
 		close(e->sock);
 		e->sock = twin;
 	}
-	optlen = sizeof(int);
-	getsockopt(e->sock, SOL_SOCKET, SO_TYPE, &e->type, &optlen);
 	e->dests = malloc(c->n_dests ? c->n_dests * sizeof(*e->dests) : 1);
 	if (!e->dests) {
 		emulation_free(e);

@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -187,19 +188,23 @@ static bool tcp_busy(int sock)
 	return getsockopt(sock, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 && ti.tcpi_state != TCP_CLOSE;
 }
 
-/* True when the descriptor fd of thread tid is close-on-exec (proc(5) fdinfo "flags:"). */
+/* True when the descriptor fd of thread tid is close-on-exec (proc(5) fdinfo "flags:",
+ * in octal, on its second line). */
 static bool fd_cloexec(pid_t tid, int fd)
 {
-	char path[64], line[128];
-	_cleanup_fclose_ FILE *f = NULL;
-	unsigned flags;
+	char path[64], text[256];
+	_cleanup_close_ int f = -1;
+	const char *flags;
+	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", tid, fd);
-	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "flags: %o", &flags) == 1)
-			return flags & O_CLOEXEC;
-	return false;
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	n = f < 0 ? -1 : read(f, text, sizeof(text) - 1);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	flags = strstr(text, "flags:");
+	return flags && strtoul(flags + strlen("flags:"), NULL, 8) & O_CLOEXEC;
 }
 
 /* The bound address of sock when it has a port of its own; 0 when it has none, or the
@@ -217,18 +222,20 @@ static socklen_t bound_address(int sock, struct sockaddr_storage *ss)
 	return 0;
 }
 
-int handover_socket(int dup, pid_t tid, int fd, const struct handover *h, int *ret_sock)
+int handover_socket(int dup, int domain, int type, pid_t tid, int fd, const struct handover *h,
+		    int *ret_sock)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	int domain = 0, type = 0, protocol = 0, listening = 0, flags;
+	int protocol = 0, listening = 0, flags;
 	socklen_t ilen = sizeof(int);
 	struct seccomp_notif_addfd add = { .id = 0 };
 	_cleanup_close_ int twin = -1;
+	bool inside = h && netns_socket_in(dup, h->program_ns);
 
-	if (h && !h->outside && !netns_socket_in(dup, h->program_ns))
+	if (h && !h->outside && !inside)
 		return -EPERM; /* judged as the program's own, but by now another socket */
-	if (!h || !h->outside || !netns_socket_in(dup, h->program_ns))
+	if (!h || !h->outside || !inside)
 		return 0;
 	/* A connected socket keeps its peer, which the kernel reaches (or not) from the
 	 * program's namespace; a listening one is the program's own server. */
@@ -238,12 +245,6 @@ int handover_socket(int dup, pid_t tid, int fd, const struct handover *h, int *r
 		return 0;
 	if (tcp_busy(dup))
 		return 0;
-	ilen = sizeof(int);
-	if (getsockopt(dup, SOL_SOCKET, SO_DOMAIN, &domain, &ilen) < 0)
-		return -errno;
-	ilen = sizeof(int);
-	if (getsockopt(dup, SOL_SOCKET, SO_TYPE, &type, &ilen) < 0)
-		return -errno;
 	ilen = sizeof(int);
 	if (getsockopt(dup, SOL_SOCKET, SO_PROTOCOL, &protocol, &ilen) < 0)
 		return -errno;

@@ -17,8 +17,9 @@ struct handover {
 };
 
 /*
- * The socket dup (a duplicate of the program's descriptor fd in thread tid) lives in the
- * program's namespace, and h says that the call on it must reach outside: makes a socket of
+ * The socket dup (a duplicate of the program's descriptor fd in thread tid, of domain and
+ * type) lives in the program's namespace, and h says that the call on it must reach
+ * outside: makes a socket of
  * the same domain, type and protocol in sockstrace's namespace, with the program's status
  * flags (O_NONBLOCK), the socket options it changed, its bound address when it has a port of
  * its own, and puts it at the number fd in the thread's fd table
@@ -30,7 +31,8 @@ struct handover {
  * dup is not in the program's namespace (a thread swapped the descriptor since the judge
  * looked at it).
  */
-int handover_socket(int dup, pid_t tid, int fd, const struct handover *h, int *ret_sock);
+int handover_socket(int dup, int domain, int type, pid_t tid, int fd, const struct handover *h,
+		    int *ret_sock);
 
 /* Learns the option defaults of sockets of ref's kind from ref, a new socket of the
  * program's namespace: a socket handed over gets the options in which the program's differs
