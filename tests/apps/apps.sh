@@ -17,6 +17,13 @@ need() {
 	done
 }
 
+# Gives the application an empty home of its own, $tmp/home.
+own_home() {
+	HOME=$tmp/home
+	export HOME
+	mkdir -p "$HOME"
+}
+
 # Starts microsocks on 127.0.0.1:9050, resolving through 127.0.0.53.
 start_app_proxy() {
 	command -v microsocks >/dev/null || skip_all "microsocks is not installed"

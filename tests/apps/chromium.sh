@@ -11,9 +11,7 @@ need chromium
 start_sinks
 start_app_proxy
 start_sink stun 203.0.113.1 3478
-HOME=$tmp/home
-export HOME
-mkdir -p "$HOME"
+own_home
 is_probe='.syscall == "connect" and .transport == "udp" and
 	(.address == "8.8.8.8" or .address == "2001:4860:4860::8888")'
 # chromium_st PROBES PROFILE [CHROMIUM-ARG]...: Chromium under sockstrace, with its start-up

@@ -12,9 +12,7 @@ need firefox-esr
 start_sinks
 start_app_proxy
 start_sink stun 203.0.113.1 3478
-HOME=$tmp/home
-export HOME
-mkdir -p "$HOME"
+own_home
 
 # profile NAME [PREF-LINE]...: a fresh profile dir $tmp/NAME with the proxy settings.
 profile() {

@@ -7,9 +7,7 @@
 need java
 start_sinks
 start_app_proxy
-HOME=$tmp/home
-export HOME
-mkdir -p "$HOME"
+own_home
 java_run() {
 	st -- java -DsocksProxyHost=127.0.0.1 -DsocksProxyPort=9050 \
 		"$top_srcdir/tests/apps/JavaClients.java" "$1"

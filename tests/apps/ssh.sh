@@ -9,9 +9,7 @@ need ssh nc
 nc -h 2>&1 | grep -q -- '-X proxy_protocol' || skip_all "nc is not OpenBSD's (netcat-openbsd)"
 start_sinks
 start_app_proxy
-HOME=$tmp/home
-export HOME
-mkdir -p "$HOME"
+own_home
 ssh_to_sink() {
 	st -- ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no \
 		-o UserKnownHostsFile=/dev/null -o ConnectTimeout=3 "$@" -p 80 test@203.0.113.1 true
